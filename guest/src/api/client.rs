@@ -1,0 +1,411 @@
+//! A small client for Orchestra's public API over `wasi:http` (through wstd).
+//!
+//! It never sees the API key: the host adds `Authorization` to requests bound for the
+//! Orchestra origin. Every failure becomes a typed `tool-error`; messages name the method
+//! and the path template of the request, never the full URL.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use wstd::http::body::util::BodyExt;
+use wstd::http::error::ErrorCode;
+use wstd::http::{Body, Method, Request, Response};
+
+use crate::error::unexpected;
+use crate::orchestra::mcp::types::{ToolError, UpstreamError};
+
+/// Where Orchestra's public engine API lives unless `ORCHESTRA_BASE_URL` says otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://app.getorchestra.io/api/engine/public";
+/// JSON bodies larger than this are refused (a page of 100 runs is a few hundred KB).
+const MAX_JSON_BYTES: usize = 16 * 1024 * 1024;
+/// Error bodies are read up to this size and their detail cut to `MAX_DETAIL_CHARS`.
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+const MAX_DETAIL_CHARS: usize = 500;
+
+pub struct Client {
+    base: String,
+    ui_origin: String,
+}
+
+/// A downloaded byte range of a log or artifact.
+pub struct Download {
+    pub bytes: Vec<u8>,
+    /// `Content-Range` as sent by the server, if any.
+    pub content_range: Option<String>,
+    /// First byte offset of `bytes` within the file, when known.
+    pub start: Option<u64>,
+    /// Total file size, when the server said it.
+    pub total: Option<u64>,
+    /// The server sent more than the cap and the rest was not read.
+    pub cut_at_cap: bool,
+    /// `x-file-status` (for example `PENDING` while a log is still being written).
+    pub file_status: Option<String>,
+}
+
+impl Client {
+    /// Reads the base URL from `ORCHESTRA_BASE_URL` (the host passes it; it is not secret).
+    pub fn from_env() -> Result<Self, ToolError> {
+        let base =
+            std::env::var("ORCHESTRA_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_string());
+        Self::new(&base)
+    }
+
+    pub fn new(base: &str) -> Result<Self, ToolError> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        let uri: wstd::http::Uri = base
+            .parse()
+            .map_err(|e| ToolError::Internal(format!("ORCHESTRA_BASE_URL is not a URL: {e}")))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return Err(ToolError::Internal(
+                "ORCHESTRA_BASE_URL needs a scheme and a host".into(),
+            ));
+        };
+        let ui_origin = format!("{scheme}://{authority}");
+        Ok(Self { base, ui_origin })
+    }
+
+    /// The Orchestra UI page that shows a pipeline run's lineage and task statuses.
+    pub fn lineage_url(&self, pipeline_run_id: &str) -> String {
+        format!("{}/pipeline-runs/{pipeline_run_id}/lineage", self.ui_origin)
+    }
+
+    /// GET a JSON document. `route` is the method and path template used in messages.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        path: &str,
+    ) -> Result<T, ToolError> {
+        let response = self.send(route, Method::GET, path, None, None).await?;
+        let response = check_status(route, response).await?;
+        decode_json(route, response).await
+    }
+
+    /// Follows `page` through a paginated list until `limit` items are collected or the
+    /// list ends. `path` already carries the filters; returns the items and `total`.
+    pub async fn get_pages<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        path: &str,
+        page_size: u32,
+        limit: usize,
+    ) -> Result<(Vec<T>, u64), ToolError> {
+        /// A server that keeps answering full pages cannot keep the tool looping.
+        const MAX_PAGES: u32 = 100;
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut total = 0;
+        for page in 1..=MAX_PAGES {
+            let paged = format!("{path}{separator}page={page}&page_size={page_size}");
+            let body: super::models::Page<T> = self.get_json(route, &paged).await?;
+            total = body.total;
+            let received = body.results.len();
+            items.extend(body.results);
+            if items.len() >= limit || received < page_size as usize || items.len() as u64 >= total
+            {
+                break;
+            }
+        }
+        items.truncate(limit);
+        Ok((items, total))
+    }
+
+    /// POST a JSON body and decode the JSON answer (`None` for an empty 2xx body).
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<T>, ToolError> {
+        let response = self
+            .send(route, Method::POST, path, Some(body), None)
+            .await?;
+        let response = check_status(route, response).await?;
+        if response.status().as_u16() == 204 {
+            return Ok(None);
+        }
+        decode_json(route, response).await.map(Some)
+    }
+
+    /// GET raw bytes with an optional `Range`, reading at most `cap` bytes of the body.
+    pub async fn get_bytes(
+        &self,
+        route: &str,
+        path: &str,
+        range: Option<String>,
+        cap: usize,
+    ) -> Result<Download, ToolError> {
+        let response = self.send(route, Method::GET, path, None, range).await?;
+        let response = check_status(route, response).await?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_range = header("content-range");
+        let file_status = header("x-file-status");
+        let (start, total) = content_range
+            .as_deref()
+            .map(parse_content_range)
+            .unwrap_or((None, None));
+        let total = total.or_else(|| {
+            if response.status().as_u16() == 200 {
+                header("content-length").and_then(|v| v.parse().ok())
+            } else {
+                None
+            }
+        });
+        let start = start.or(if response.status().as_u16() == 200 {
+            Some(0)
+        } else {
+            None
+        });
+        let (bytes, cut_at_cap) = read_capped(route, response, cap).await?;
+        Ok(Download {
+            bytes,
+            content_range,
+            start,
+            total,
+            cut_at_cap,
+            file_status,
+        })
+    }
+
+    async fn send(
+        &self,
+        route: &str,
+        method: Method,
+        path: &str,
+        json: Option<&Value>,
+        range: Option<String>,
+    ) -> Result<Response<Body>, ToolError> {
+        let url = format!("{}{path}", self.base);
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(url)
+            .header("accept", "application/json");
+        if let Some(range) = range {
+            builder = builder.header("range", range);
+        }
+        let body = match json {
+            Some(v) => {
+                builder = builder.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(v).map_err(|e| ToolError::Internal(e.to_string()))?)
+            }
+            None => Body::empty(),
+        };
+        let request = builder
+            .body(body)
+            .map_err(|e| ToolError::Internal(format!("{route}: {e}")))?;
+        wstd::http::Client::new()
+            .send(request)
+            .await
+            .map_err(|e| transport_error(route, &e))
+    }
+}
+
+/// Maps a failure to send into the error the model can act on.
+fn transport_error(route: &str, error: &wstd::http::Error) -> ToolError {
+    match error.downcast_ref::<ErrorCode>() {
+        Some(ErrorCode::HttpRequestDenied) => ToolError::EgressDenied(format!(
+            "{route}: the host refused the outgoing request (egress policy or missing credentials)"
+        )),
+        Some(
+            ErrorCode::ConnectionTimeout
+            | ErrorCode::ConnectionReadTimeout
+            | ErrorCode::ConnectionWriteTimeout
+            | ErrorCode::HttpResponseTimeout
+            | ErrorCode::DnsTimeout,
+        ) => ToolError::Timeout(format!("{route}: Orchestra did not answer in time")),
+        Some(code) => ToolError::Transport(format!("{route}: {code:?}")),
+        None => ToolError::Transport(format!("{route}: {error}")),
+    }
+}
+
+/// Turns a non-2xx answer into an `upstream` error carrying Orchestra's `detail`.
+async fn check_status(route: &str, response: Response<Body>) -> Result<Response<Body>, ToolError> {
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(response);
+    }
+    let retry_after_seconds = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let content_range = response
+        .headers()
+        .get("content-range")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (body, _) = read_capped(route, response, MAX_ERROR_BYTES)
+        .await
+        .unwrap_or_default();
+    let detail = truncate(&error_detail(&body), MAX_DETAIL_CHARS);
+    let hint = hint_for(status, retry_after_seconds, content_range.as_deref());
+    Err(ToolError::Upstream(UpstreamError {
+        status,
+        request: route.to_string(),
+        detail,
+        retry_after_seconds,
+        hint,
+    }))
+}
+
+/// What to try next, by status.
+fn hint_for(status: u16, retry_after: Option<u32>, content_range: Option<&str>) -> Option<String> {
+    let hint = match status {
+        400 | 422 => "Orchestra rejected the request as the detail says; correct the arguments and call again".to_string(),
+        401 => "Orchestra did not accept the API key: check that the key configured for this server (ORCHESTRA_API_KEY) is current and belongs to the Orchestra host it calls (app, stage or dev)".to_string(),
+        403 => "Orchestra refused access: run history (the Metadata API) needs an enterprise plan, and a key can be limited to allowed IP ranges".to_string(),
+        404 => "nothing matches that id: take ids from the list tools, and note that run history covers the last 7 days by default".to_string(),
+        409 => "the resource is not in a state that allows this; fetch it again and check its status".to_string(),
+        416 => match content_range.and_then(|c| parse_content_range(c).1) {
+            Some(total) => format!("the requested range lies outside the file, which is {total} bytes long"),
+            None => "the requested range lies outside the file".to_string(),
+        },
+        429 => match retry_after {
+            Some(s) => format!("Orchestra is rate limiting this key: wait {s} s before calling again"),
+            None => "Orchestra is rate limiting this key: wait a little before calling again".to_string(),
+        },
+        500..=599 => "Orchestra failed on its side; calling again later may work".to_string(),
+        _ => return None,
+    };
+    Some(hint)
+}
+
+/// Finds the human text of an error body: FastAPI's `detail` (string or validation list),
+/// then `message`, `error`, `msg`, then the raw text.
+fn error_detail(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return text.trim().to_string();
+    };
+    match value.get("detail") {
+        Some(Value::String(s)) => return s.clone(),
+        Some(Value::Array(items)) => {
+            let parts: Vec<String> = items
+                .iter()
+                .map(|item| {
+                    let loc = item
+                        .get("loc")
+                        .and_then(Value::as_array)
+                        .map(|l| {
+                            l.iter()
+                                .map(|p| p.as_str().map(str::to_string).unwrap_or(p.to_string()))
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
+                        .unwrap_or_default();
+                    let msg = item.get("msg").and_then(Value::as_str).unwrap_or("invalid");
+                    if loc.is_empty() {
+                        msg.to_string()
+                    } else {
+                        format!("{loc}: {msg}")
+                    }
+                })
+                .collect();
+            return parts.join("; ");
+        }
+        _ => {}
+    }
+    for key in ["message", "error", "msg"] {
+        if let Some(Value::String(s)) = value.get(key) {
+            return s.clone();
+        }
+    }
+    text.trim().to_string()
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    format!("{cut}… (truncated)")
+}
+
+/// Parses `bytes a-b/total` (or `bytes */total`) into (start, total).
+pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
+    let Some(rest) = value.trim().strip_prefix("bytes") else {
+        return (None, None);
+    };
+    let rest = rest.trim();
+    let (range, total) = rest.split_once('/').unwrap_or((rest, "*"));
+    let start = range
+        .split_once('-')
+        .and_then(|(a, _)| a.trim().parse().ok());
+    (start, total.trim().parse().ok())
+}
+
+async fn decode_json<T: DeserializeOwned>(
+    route: &str,
+    response: Response<Body>,
+) -> Result<T, ToolError> {
+    let (bytes, cut) = read_capped(route, response, MAX_JSON_BYTES).await?;
+    if cut {
+        return Err(unexpected(format!(
+            "{route}: the answer is larger than {MAX_JSON_BYTES} bytes"
+        )));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let preview = truncate(&String::from_utf8_lossy(&bytes), 120);
+        unexpected(format!(
+            "{route}: the answer is not the JSON the API documents ({e}); it starts {preview:?}"
+        ))
+    })
+}
+
+/// Reads the body frame by frame and stops at `cap` bytes, so a huge answer never has to
+/// fit in memory. Returns the bytes and whether the body went on past the cap.
+async fn read_capped(
+    route: &str,
+    response: Response<Body>,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), ToolError> {
+    let mut body = response.into_body().into_boxed_body();
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| transport_error(route, &e))?;
+        if let Ok(data) = frame.into_data() {
+            let room = cap - bytes.len();
+            if data.len() > room {
+                bytes.extend_from_slice(&data[..room]);
+                return Ok((bytes, true));
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok((bytes, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_found_in_every_error_shape() {
+        assert_eq!(
+            error_detail(br#"{"detail":"Pipeline run not found"}"#),
+            "Pipeline run not found"
+        );
+        assert_eq!(
+            error_detail(br#"{"detail":[{"loc":["query","status"],"msg":"Input should be 'FAILED'","type":"enum"}]}"#),
+            "query.status: Input should be 'FAILED'"
+        );
+        assert_eq!(
+            error_detail(b"<html>Bad Gateway</html>"),
+            "<html>Bad Gateway</html>"
+        );
+    }
+
+    #[test]
+    fn content_ranges_parse() {
+        assert_eq!(
+            parse_content_range("bytes 100-199/1000"),
+            (Some(100), Some(1000))
+        );
+        assert_eq!(parse_content_range("bytes */1000"), (None, Some(1000)));
+        assert_eq!(parse_content_range("nonsense"), (None, None));
+    }
+}

@@ -1,0 +1,7 @@
+//! The Orchestra API: an HTTP client over `wasi:http` and the serde models of the
+//! responses, written by hand from `openapi_engine_public.json`.
+
+mod client;
+pub mod models;
+
+pub use client::{Client, Download};

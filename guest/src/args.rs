@@ -1,0 +1,429 @@
+//! Argument handling shared by the tools: the 7-day time window, multi-value filters,
+//! and the id and filename checks that keep user input out of URL structure.
+
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::invalid;
+use crate::orchestra::mcp::types::ToolError;
+
+/// The widest window Orchestra accepts on run-history endpoints.
+pub const MAX_WINDOW: SignedDuration = SignedDuration::from_secs(7 * 24 * 3600);
+/// What we ask for at most: one second under the limit, so a clamped window can never be
+/// rejected by a boundary check on the server.
+const CLAMPED_WINDOW: SignedDuration = SignedDuration::from_secs(MAX_WINDOW.as_secs() - 1);
+
+/// The window actually queried, reported back so the model knows what it saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    /// Start of the window (RFC 3339, UTC).
+    pub from: String,
+    /// End of the window (RFC 3339, UTC).
+    pub to: String,
+}
+
+/// A resolved window and the notes explaining any adjustment made to it.
+pub struct ResolvedWindow {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub notes: Vec<String>,
+}
+
+impl ResolvedWindow {
+    pub fn report(&self) -> Window {
+        Window {
+            from: format_time(self.from),
+            to: format_time(self.to),
+        }
+    }
+}
+
+/// Formats a timestamp the way Orchestra's docs write them: `2025-04-01T00:00:00Z`.
+pub fn format_time(t: Timestamp) -> String {
+    t.round(jiff::Unit::Second).unwrap_or(t).to_string()
+}
+
+/// Parses one bound: RFC 3339 (`2026-11-20T08:00:00Z`, any offset), a date (`2026-11-20`,
+/// midnight UTC), `now`, `today`, `yesterday`, or a duration before now (`90m`, `24h`,
+/// `3d`, `1w`).
+pub fn parse_time(field: &str, text: &str, now: Timestamp) -> Result<Timestamp, ToolError> {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    let midnight = |t: Timestamp| -> Timestamp {
+        let date = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+        date.to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(t)
+    };
+    match lower.as_str() {
+        "now" => return Ok(now),
+        "today" => return Ok(midnight(now)),
+        "yesterday" => return Ok(midnight(now) - 24.hours()),
+        _ => {}
+    }
+    if let Some(d) = parse_relative(&lower) {
+        return Ok(now - d);
+    }
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        if let Ok(z) = date.to_zoned(jiff::tz::TimeZone::UTC) {
+            return Ok(z.timestamp());
+        }
+    }
+    Err(invalid(
+        field,
+        format!(
+            "cannot read {text:?} as a time: use RFC 3339 such as 2026-11-20T08:00:00Z, \
+             a date such as 2026-11-20, now, today, yesterday, or a span before now such as 90m, 24h, 3d or 1w"
+        ),
+    ))
+}
+
+/// `90m`, `24h`, `3d`, `1w` (optionally with an `ago` suffix or a leading `-`).
+fn parse_relative(text: &str) -> Option<SignedDuration> {
+    let text = text.strip_suffix("ago").unwrap_or(text).trim();
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(unit_at);
+    let n: i64 = number.parse().ok()?;
+    let secs = match unit.trim() {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 604_800,
+        _ => return None,
+    };
+    Some(SignedDuration::from_secs(n.checked_mul(secs)?))
+}
+
+/// Turns the optional bounds of a run-history query into a window Orchestra accepts:
+/// both bounds set, no wider than 7 days. Nothing given means the API's own default, the
+/// last 7 days. One bound alone is completed to a 7-day window. A wider window is
+/// clamped (keeping `time_to`) with a note, instead of letting the API answer 4xx.
+pub fn resolve_window(
+    time_from: Option<&str>,
+    time_to: Option<&str>,
+    now: Timestamp,
+) -> Result<ResolvedWindow, ToolError> {
+    let from = time_from
+        .map(|t| parse_time("time_from", t, now))
+        .transpose()?;
+    let to = time_to.map(|t| parse_time("time_to", t, now)).transpose()?;
+    let mut notes = Vec::new();
+    let (from, to) = match (from, to) {
+        (None, None) => (now - CLAMPED_WINDOW, now),
+        (Some(from), None) => {
+            let to = if now.duration_since(from) > CLAMPED_WINDOW {
+                from + CLAMPED_WINDOW
+            } else {
+                now
+            };
+            (from, to)
+        }
+        (None, Some(to)) => (to - CLAMPED_WINDOW, to),
+        (Some(from), Some(to)) => (from, to),
+    };
+    if from > to {
+        return Err(invalid(
+            "time_from",
+            format!(
+                "time_from ({}) is after time_to ({})",
+                format_time(from),
+                format_time(to)
+            ),
+        ));
+    }
+    if to.duration_since(from) > CLAMPED_WINDOW {
+        let clamped = to - CLAMPED_WINDOW;
+        notes.push(format!(
+            "Orchestra answers at most 7 days per query, so the window was narrowed to start at {} \
+             instead of {}; for earlier runs, call again with time_to={}",
+            format_time(clamped),
+            format_time(from),
+            format_time(clamped)
+        ));
+        return Ok(ResolvedWindow {
+            from: clamped,
+            to,
+            notes,
+        });
+    }
+    Ok(ResolvedWindow { from, to, notes })
+}
+
+/// Joins a multi-value filter the way the API takes it (`FAILED,WARNING`).
+pub fn csv<T: AsRef<str>>(values: &[T]) -> Option<String> {
+    if values.is_empty() {
+        return None;
+    }
+    Some(
+        values
+            .iter()
+            .map(|v| v.as_ref().trim())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+/// Checks an Orchestra id (a UUID) before it is placed in a URL path.
+pub fn uuid(field: &str, value: &str) -> Result<String, ToolError> {
+    let v = value.trim();
+    let ok = v.len() == 36
+        && v.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if ok {
+        Ok(v.to_ascii_lowercase())
+    } else {
+        Err(invalid(
+            field,
+            format!(
+                "{value:?} is not an Orchestra id: expected a UUID such as 286cb489-54f0-499b-b531-b84e3909ac9b"
+            ),
+        ))
+    }
+}
+
+/// Checks each id of a multi-value id filter.
+pub fn uuids(field: &str, values: &[Id]) -> Result<Vec<String>, ToolError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| uuid(&format!("{field}/{i}"), &v.0))
+        .collect()
+}
+
+/// Checks a pipeline reference: a UUID or an alias (`[A-Za-z0-9_]`, at most 255 characters).
+pub fn pipeline_id_or_alias(field: &str, value: &str) -> Result<String, ToolError> {
+    if let Ok(id) = uuid(field, value) {
+        return Ok(id);
+    }
+    let v = value.trim();
+    if !v.is_empty() && v.len() <= 255 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(v.to_string())
+    } else {
+        Err(invalid(
+            field,
+            format!(
+                "{value:?} is neither a pipeline id (UUID) nor an alias (letters, digits and _, at most 255)"
+            ),
+        ))
+    }
+}
+
+/// Checks a log or artifact filename, which travels as a query parameter.
+pub fn filename(field: &str, value: &str) -> Result<String, ToolError> {
+    if value.is_empty() || value.len() > 512 || value.chars().any(|c| c.is_control()) {
+        return Err(invalid(
+            field,
+            "expected a filename as listed by the matching list tool (no control characters, at most 512 bytes)",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Builds a query string from the parameters that are set.
+pub fn query(params: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// A regular expression for Orchestra ids, published in the input schemas.
+pub const UUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// An Orchestra id (UUID) as an argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Id(pub String);
+
+impl JsonSchema for Id {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": UUID_PATTERN })
+    }
+}
+
+impl AsRef<str> for Id {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A pipeline id (UUID) or alias as an argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct PipelineRef(pub String);
+
+impl JsonSchema for PipelineRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PipelineRef".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$" })
+    }
+}
+
+/// The status values of a pipeline run.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PipelineRunStatus {
+    Created,
+    Running,
+    Succeeded,
+    Warning,
+    Failed,
+    Skipped,
+    Cancelling,
+    Cancelled,
+}
+
+/// The status values of a task run.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskRunStatus {
+    Created,
+    Skipped,
+    Queued,
+    Running,
+    Succeeded,
+    Warning,
+    Failed,
+    Cancelling,
+    Cancelled,
+}
+
+impl AsRef<str> for PipelineRunStatus {
+    fn as_ref(&self) -> &str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Running => "RUNNING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Warning => "WARNING",
+            Self::Failed => "FAILED",
+            Self::Skipped => "SKIPPED",
+            Self::Cancelling => "CANCELLING",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+impl AsRef<str> for TaskRunStatus {
+    fn as_ref(&self) -> &str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Skipped => "SKIPPED",
+            Self::Queued => "QUEUED",
+            Self::Running => "RUNNING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Warning => "WARNING",
+            Self::Failed => "FAILED",
+            Self::Cancelling => "CANCELLING",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn relative_and_absolute_times_parse() {
+        let now = t("2026-11-21T12:00:00Z");
+        assert_eq!(
+            parse_time("f", "24h", now).unwrap(),
+            t("2026-11-20T12:00:00Z")
+        );
+        assert_eq!(
+            parse_time("f", "3d ago", now).unwrap(),
+            t("2026-11-18T12:00:00Z")
+        );
+        assert_eq!(
+            parse_time("f", "yesterday", now).unwrap(),
+            t("2026-11-20T00:00:00Z")
+        );
+        assert_eq!(
+            parse_time("f", "2026-11-01", now).unwrap(),
+            t("2026-11-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_time("f", "2025-05-01T11:16:39.421992+00:00", now).unwrap(),
+            t("2025-05-01T11:16:39.421992Z")
+        );
+        assert!(parse_time("f", "last tuesday", now).is_err());
+    }
+
+    #[test]
+    fn windows_are_completed_and_clamped() {
+        let now = t("2026-11-21T12:00:00Z");
+        let w = resolve_window(None, None, now).unwrap();
+        assert_eq!(w.to, now);
+        assert!(now.duration_since(w.from) < MAX_WINDOW);
+
+        let w = resolve_window(Some("30d"), None, now).unwrap();
+        assert_eq!(w.from, t("2026-10-22T12:00:00Z"));
+        assert!(w.to.duration_since(w.from) < MAX_WINDOW);
+
+        let w = resolve_window(Some("2026-11-01"), Some("2026-11-20"), now).unwrap();
+        assert_eq!(w.to, t("2026-11-20T00:00:00Z"));
+        assert!(w.to.duration_since(w.from) < MAX_WINDOW);
+        assert_eq!(w.notes.len(), 1);
+
+        assert!(resolve_window(Some("1h"), Some("2h"), now).is_err());
+    }
+
+    #[test]
+    fn ids_are_checked_before_reaching_a_path() {
+        assert!(uuid("id", "286cb489-54f0-499b-b531-b84e3909ac9b").is_ok());
+        for bad in [
+            "../etc",
+            "286cb489-54f0-499b-b531-b84e3909ac9b/x",
+            "a b",
+            "",
+            "286cb489%2e",
+        ] {
+            assert!(uuid("id", bad).is_err(), "{bad}");
+            assert!(pipeline_id_or_alias("id", bad).is_err(), "{bad}");
+        }
+        assert!(pipeline_id_or_alias("id", "daily_refresh").is_ok());
+    }
+
+    #[test]
+    fn statuses_render_in_wire_form() {
+        assert_eq!(
+            csv(&[PipelineRunStatus::Failed, PipelineRunStatus::Warning]).unwrap(),
+            "FAILED,WARNING"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The tool catalogue: every tool's name, title, toolset, description, schemas,
+//! annotations and entry point, in the order `tools/list` publishes them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+
+use crate::api::Client;
+use crate::orchestra::mcp::types::{CallOutcome, ToolError};
+use crate::tools;
+
+/// MCP behaviour hints. Reads are read-only and idempotent; every tool is open-world
+/// because it talks to Orchestra.
+#[derive(Debug, Clone, Copy)]
+pub struct Annotations {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+}
+
+pub const READ: Annotations = Annotations {
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: true,
+};
+
+pub type RunFuture = Pin<Box<dyn Future<Output = Result<CallOutcome, ToolError>>>>;
+
+pub struct Tool {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub toolset: &'static str,
+    pub description: &'static str,
+    pub annotations: Annotations,
+    pub input_schema: fn() -> Value,
+    pub output_schema: fn() -> Value,
+    /// Runs one step: the client, the arguments object, and the resume state if any.
+    pub run: fn(Client, Value, Option<String>) -> RunFuture,
+}
+
+/// Every tool, in publication order.
+pub fn all() -> Vec<Tool> {
+    vec![
+        tools::list_pipeline_runs::tool(),
+        tools::get_pipeline_run::tool(),
+        tools::list_task_runs::tool(),
+        tools::list_task_run_logs::tool(),
+        tools::get_task_run_log::tool(),
+        tools::list_task_run_artifacts::tool(),
+        tools::get_task_run_artifact::tool(),
+        tools::start_pipeline::tool(),
+        tools::cancel_pipeline_run::tool(),
+    ]
+}
+
+pub fn find(name: &str) -> Option<Tool> {
+    all().into_iter().find(|t| t.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case_and_described() {
+        let tools = all();
+        let mut names: Vec<&str> = tools.iter().map(|t| t.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), tools.len(), "duplicate tool names");
+        for t in &tools {
+            assert!(
+                t.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{}",
+                t.name
+            );
+            assert!(
+                t.description.len() > 200,
+                "{} needs a real description",
+                t.name
+            );
+            assert!(!t.title.is_empty());
+        }
+    }
+
+    #[test]
+    fn schemas_are_objects_and_inputs_are_closed() {
+        for t in all() {
+            let input = (t.input_schema)();
+            assert_eq!(input["type"], "object", "{}", t.name);
+            assert_eq!(
+                input["additionalProperties"], false,
+                "{} must reject unknown arguments",
+                t.name
+            );
+            let output = (t.output_schema)();
+            assert_eq!(output["type"], "object", "{}", t.name);
+            assert!(
+                !input.to_string().contains("$ref"),
+                "{} input schema must be inlined",
+                t.name
+            );
+        }
+    }
+}

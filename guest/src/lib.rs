@@ -1,0 +1,69 @@
+//! Orchestra's tools as a WASI 0.2 component.
+//!
+//! Everything about Orchestra lives here: the tool catalogue (names, markdown
+//! descriptions, JSON Schemas, annotations), the API client over `wasi:http`, argument
+//! handling (time windows, multi-value filters, id safety) and output shaping. The
+//! component imports only standard WASI interfaces, so any component runtime can run it;
+//! the orchestra-mcp host adds the sandbox and the API key.
+
+mod api;
+mod args;
+mod catalogue;
+mod error;
+mod schema;
+mod tools;
+
+/// Bindings generated from `wit/`. The generated glue uses `unsafe` for the canonical ABI;
+/// the crate's own code does not.
+#[allow(unsafe_code)]
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "tool-provider",
+    });
+}
+
+pub(crate) use bindings::orchestra;
+use bindings::{CallOutcome, CallRequest, Guest, ToolDescriptor, ToolError};
+use orchestra::mcp::types::ToolAnnotations;
+
+struct Component;
+
+impl Guest for Component {
+    fn list_tools() -> Vec<ToolDescriptor> {
+        catalogue::all()
+            .iter()
+            .map(|tool| ToolDescriptor {
+                name: tool.name.to_string(),
+                title: tool.title.to_string(),
+                description: tool.description.trim().to_string(),
+                toolset: tool.toolset.to_string(),
+                input_schema: (tool.input_schema)().to_string(),
+                output_schema: (tool.output_schema)().to_string(),
+                annotations: ToolAnnotations {
+                    read_only: tool.annotations.read_only,
+                    destructive: tool.annotations.destructive,
+                    idempotent: tool.annotations.idempotent,
+                    open_world: tool.annotations.open_world,
+                },
+            })
+            .collect()
+    }
+
+    fn call_tool(request: CallRequest) -> Result<CallOutcome, ToolError> {
+        let Some(tool) = catalogue::find(&request.tool) else {
+            return Err(ToolError::UnknownTool(request.tool));
+        };
+        let arguments: serde_json::Value = serde_json::from_str(&request.arguments)
+            .map_err(|e| error::invalid("", format!("arguments are not a JSON object: {e}")))?;
+        let client = api::Client::from_env().map_err(ToolError::from)?;
+        let result = wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state));
+        result.map_err(ToolError::from)
+    }
+}
+
+#[allow(unsafe_code)]
+mod export {
+    use crate::Component;
+    crate::bindings::export!(Component with_types_in crate::bindings);
+}

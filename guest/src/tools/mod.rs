@@ -1,0 +1,71 @@
+//! One module per tool: its arguments type (which is also its input schema), its result
+//! type (its output schema) and the calls it makes. Descriptions live in
+//! `src/descriptions/<tool>.md`.
+
+pub mod cancel_pipeline_run;
+mod download;
+pub mod get_pipeline_run;
+pub mod get_task_run_artifact;
+pub mod get_task_run_log;
+pub mod list_pipeline_runs;
+pub mod list_task_run_artifacts;
+pub mod list_task_run_logs;
+pub mod list_task_runs;
+pub mod start_pipeline;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::invalid;
+use crate::orchestra::mcp::types::{CallOutcome, ToolError};
+
+/// Reads the arguments object into the tool's arguments type. The host has already
+/// checked it against the schema, so a failure here is rare and still named.
+pub fn parse<A: DeserializeOwned>(arguments: Value) -> Result<A, ToolError> {
+    serde_json::from_value(arguments).map_err(|e| invalid("", e.to_string()))
+}
+
+/// Wraps a finished result.
+pub fn done<O: Serialize>(output: O) -> Result<CallOutcome, ToolError> {
+    serde_json::to_string(&output)
+        .map(CallOutcome::Done)
+        .map_err(|e| ToolError::Internal(format!("result does not serialize: {e}")))
+}
+
+/// The current time, from `wasi:clocks/wall-clock`.
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+/// Declares a tool whose single step parses `$args` and awaits `$run(client, args)`.
+macro_rules! single_step_tool {
+    (
+        name: $name:literal,
+        title: $title:literal,
+        toolset: $toolset:literal,
+        annotations: $annotations:expr,
+        args: $args:ty,
+        output: $output:ty,
+        run: $run:path $(,)?
+    ) => {
+        pub fn tool() -> crate::catalogue::Tool {
+            crate::catalogue::Tool {
+                name: $name,
+                title: $title,
+                toolset: $toolset,
+                description: include_str!(concat!("../descriptions/", $name, ".md")),
+                annotations: $annotations,
+                input_schema: crate::schema::input::<$args>,
+                output_schema: crate::schema::output::<$output>,
+                run: |client, arguments, _resume| {
+                    Box::pin(async move {
+                        let args: $args = crate::tools::parse(arguments)?;
+                        crate::tools::done($run(client, args).await?)
+                    })
+                },
+            }
+        }
+    };
+}
+pub(crate) use single_step_tool;

@@ -1,0 +1,148 @@
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::api::Client;
+use crate::api::models::StartPipelineResponse;
+use crate::args::{self, PipelineRef};
+use crate::catalogue::Annotations;
+use crate::error::unexpected;
+use crate::orchestra::mcp::types::{ToolError, UpstreamError};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// The pipeline to start: its id (UUID) or its alias.
+    pub pipeline_id_or_alias: PipelineRef,
+    /// Git branch to run (git-backed pipelines).
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// Git commit SHA to run (git-backed pipelines).
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// Environment name or id. Default: the workspace's default environment.
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// Run this version of the pipeline (for example a draft) instead of the published one.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub version_number: Option<u32>,
+    /// Values for the pipeline's inputs, by input name.
+    #[serde(default)]
+    pub run_inputs: Option<Map<String, Value>>,
+    /// Run only these task ids (as named in the pipeline definition).
+    #[serde(default)]
+    pub task_ids: Vec<String>,
+    /// Re-run the pipeline's latest run from its failed tasks instead of from the start.
+    #[serde(default)]
+    pub retry_from_failed: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    /// The id of the pipeline that was started.
+    pub pipeline_id: String,
+    /// The id of the new pipeline run: pass it to `get_pipeline_run` or `cancel_pipeline_run`.
+    pub pipeline_run_id: String,
+    /// Orchestra's message.
+    pub message: String,
+    /// The run's lineage page in the Orchestra UI.
+    pub lineage_url: String,
+}
+
+fn body(args: &Args) -> Value {
+    let mut body = Map::new();
+    let mut put = |key: &str, value: Option<Value>| {
+        if let Some(v) = value {
+            body.insert(key.to_string(), v);
+        }
+    };
+    put(
+        "branch",
+        args.branch
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(Value::from),
+    );
+    put(
+        "commit",
+        args.commit
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(Value::from),
+    );
+    put(
+        "environment",
+        args.environment
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(Value::from),
+    );
+    put("versionNumber", args.version_number.map(Value::from));
+    put("runInputs", args.run_inputs.clone().map(Value::Object));
+    put(
+        "taskIds",
+        (!args.task_ids.is_empty()).then(|| json!(args.task_ids)),
+    );
+    put(
+        "retryFromFailed",
+        args.retry_from_failed.then_some(Value::Bool(true)),
+    );
+    Value::Object(body)
+}
+
+/// What to say when the request may have reached Orchestra but no answer came back.
+const UNKNOWN_OUTCOME: &str = "the start request may have reached Orchestra, so the outcome is unknown and it was not retried. \
+    Before starting again, check list_pipeline_runs for this pipeline with time_from set to a few minutes ago";
+
+pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
+    let pipeline =
+        args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
+    let route = "POST /pipelines/{pipeline_id_or_alias}/start";
+    // Never retried: a start that reached the server and is sent again starts a second run.
+    let answer = client
+        .post_json::<StartPipelineResponse>(
+            route,
+            &format!("/pipelines/{pipeline}/start"),
+            &body(&args),
+        )
+        .await;
+    let started = match answer {
+        Ok(Some(started)) => started,
+        Ok(None) => {
+            return Err(unexpected(format!(
+                "{route}: Orchestra answered without a body, so the run id is unknown"
+            )));
+        }
+        Err(ToolError::Timeout(m)) => {
+            return Err(ToolError::Timeout(format!("{m}; {UNKNOWN_OUTCOME}")));
+        }
+        Err(ToolError::Transport(m)) => {
+            return Err(ToolError::Transport(format!("{m}; {UNKNOWN_OUTCOME}")));
+        }
+        Err(ToolError::Upstream(u)) if u.status >= 500 => {
+            return Err(ToolError::Upstream(UpstreamError {
+                hint: Some(UNKNOWN_OUTCOME.to_string()),
+                ..u
+            }));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Output {
+        lineage_url: client.lineage_url(&started.pipeline_run_id),
+        pipeline_id: started.id,
+        pipeline_run_id: started.pipeline_run_id,
+        message: started.message.unwrap_or_default(),
+    })
+}
+
+super::single_step_tool! {
+    name: "start_pipeline",
+    title: "Start a pipeline",
+    toolset: "pipelines",
+    annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
+    args: Args,
+    output: Output,
+    run: run,
+}

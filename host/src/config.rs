@@ -1,0 +1,172 @@
+//! Runtime configuration: where Orchestra is, the API key, and the sandbox limits.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use url::Url;
+
+/// Orchestra's public engine API.
+pub const DEFAULT_BASE_URL: &str = "https://app.getorchestra.io/api/engine/public";
+
+/// The Orchestra API key. It lives only in host memory: it is never given to the guest,
+/// and its `Debug` form is redacted so it cannot reach a log line by accident.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// A blank value counts as no key.
+    pub fn new(value: impl Into<String>) -> Option<Self> {
+        let value = value.into().trim().to_string();
+        (!value.is_empty()).then_some(Self(value))
+    }
+
+    /// The value for the `Authorization` header (the only place the key is read).
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.0)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Per-call resource limits of the sandbox. Every tool call gets a fresh instance with
+/// these limits; exceeding one ends that call with an error, never the server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Wall time for a whole tool call, including time spent waiting on Orchestra.
+    pub call_timeout: Duration,
+    /// Linear memory a guest instance may grow to.
+    pub memory_bytes: usize,
+    /// Longest the host waits to connect to Orchestra, whatever the guest asks.
+    pub connect_timeout: Duration,
+    /// Longest the host waits for the first response byte, whatever the guest asks.
+    pub first_byte_timeout: Duration,
+    /// Longest the host waits between response bytes, whatever the guest asks.
+    pub between_bytes_timeout: Duration,
+    /// Largest request body the guest may send (Orchestra's request bodies are small JSON).
+    pub max_request_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            call_timeout: Duration::from_secs(60),
+            memory_bytes: 256 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(10),
+            first_byte_timeout: Duration::from_secs(30),
+            between_bytes_timeout: Duration::from_secs(30),
+            max_request_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Which component to run.
+#[derive(Debug, Clone)]
+pub enum ComponentSource {
+    /// The guest built with this binary.
+    Embedded,
+    /// Another `.wasm` component implementing `orchestra:mcp/tool-provider`.
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Orchestra's API base, without a trailing slash.
+    pub base_url: Url,
+    pub api_key: Option<ApiKey>,
+    pub component: ComponentSource,
+    /// Where compiled components are cached; `None` compiles at every start.
+    pub cache_dir: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// Checks the base URL: `https://` anywhere, or `http://` to a loopback address only
+    /// when `allow_insecure_loopback` is set (the local fake API).
+    pub fn new(
+        base_url: &str,
+        api_key: Option<ApiKey>,
+        allow_insecure_loopback: bool,
+        component: ComponentSource,
+        cache_dir: Option<PathBuf>,
+    ) -> anyhow::Result<Self> {
+        let base_url = parse_base_url(base_url, allow_insecure_loopback)?;
+        Ok(Self {
+            base_url,
+            api_key,
+            component,
+            cache_dir,
+            limits: Limits::default(),
+        })
+    }
+
+    /// The base URL as the guest receives it.
+    pub fn base_url_text(&self) -> String {
+        self.base_url.as_str().trim_end_matches('/').to_string()
+    }
+}
+
+fn parse_base_url(text: &str, allow_insecure_loopback: bool) -> anyhow::Result<Url> {
+    let url = Url::parse(text.trim()).with_context(|| {
+        format!("ORCHESTRA_BASE_URL is not a URL; expected something like {DEFAULT_BASE_URL}")
+    })?;
+    if url.username() != "" || url.password().is_some() {
+        bail!("ORCHESTRA_BASE_URL must not carry credentials; set the key in ORCHESTRA_API_KEY");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("ORCHESTRA_BASE_URL must not have a query or fragment");
+    }
+    let Some(host) = url.host() else {
+        bail!("ORCHESTRA_BASE_URL has no host")
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match host {
+                url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+                url::Host::Ipv4(ip) => ip.is_loopback(),
+                url::Host::Ipv6(ip) => ip.is_loopback(),
+            };
+            if !loopback {
+                bail!(
+                    "ORCHESTRA_BASE_URL uses plain http to {host}; Orchestra is only reached over https"
+                );
+            }
+            if !allow_insecure_loopback {
+                bail!(
+                    "ORCHESTRA_BASE_URL uses plain http to loopback ({host}); that is for a local fake API \
+                     and needs --allow-insecure-loopback (or ORCHESTRA_ALLOW_INSECURE_LOOPBACK=1)"
+                );
+            }
+        }
+        other => bail!("ORCHESTRA_BASE_URL has scheme {other}; use https"),
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert!(parse_base_url(DEFAULT_BASE_URL, false).is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080/api/engine/public", false).is_err());
+        assert!(parse_base_url("http://127.0.0.1:8080/api/engine/public", true).is_ok());
+        assert!(parse_base_url("http://app.getorchestra.io/api", true).is_err());
+        assert!(parse_base_url("https://user:pw@app.getorchestra.io/api", false).is_err());
+        assert!(parse_base_url("ftp://app.getorchestra.io", false).is_err());
+    }
+
+    #[test]
+    fn the_key_is_redacted_and_blank_is_none() {
+        let key = ApiKey::new("canary-123").unwrap();
+        assert!(!format!("{key:?}").contains("canary"));
+        assert!(ApiKey::new("  ").is_none());
+    }
+}

@@ -1,0 +1,54 @@
+//! orchestra-mcp: an MCP server whose Orchestra tools run in a sandboxed WASI component.
+//!
+//! The host knows MCP and sandboxing, not Orchestra's endpoints: the tool catalogue, the
+//! schemas and the API client live in the component (`guest/`). See ARCHITECTURE.md.
+
+pub mod catalogue;
+pub mod config;
+pub mod demo;
+pub mod egress;
+pub mod sandbox;
+pub mod server;
+
+use anyhow::Context;
+use rmcp::ServiceExt;
+
+use crate::catalogue::Catalogue;
+use crate::config::Config;
+use crate::sandbox::Sandbox;
+use crate::server::OrchestraServer;
+
+/// Loads the component, reads its catalogue once, and builds the MCP server.
+pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
+    let started = std::time::Instant::now();
+    let sandbox = Sandbox::new(config)?;
+    let catalogue = Catalogue::new(
+        sandbox
+            .list_tools()
+            .await
+            .context("reading the component's tool catalogue")?,
+    )?;
+    tracing::info!(
+        tools = catalogue.tools().len(),
+        base_url = %config.base_url_text(),
+        api_key = if config.api_key.is_some() { "set" } else { "missing" },
+        ready_ms = started.elapsed().as_millis() as u64,
+        "orchestra-mcp ready"
+    );
+    if config.api_key.is_none() {
+        tracing::warn!("ORCHESTRA_API_KEY is not set: tools will answer with an error until it is");
+    }
+    let origin = config.base_url.origin().ascii_serialization();
+    Ok(OrchestraServer::new(sandbox, catalogue, origin))
+}
+
+/// Serves MCP over stdin/stdout until the client closes stdin.
+pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
+    let server = build_server(&config).await?;
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .context("starting the MCP session")?;
+    running.waiting().await.context("serving MCP over stdio")?;
+    Ok(())
+}

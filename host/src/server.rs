@@ -1,0 +1,292 @@
+//! The MCP face of the host: `tools/list` from the catalogue, `tools/call` validated and
+//! then run in the sandbox, with results and failures worded for a model.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    ContentBlock, Implementation, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::Value;
+
+use crate::catalogue::Catalogue;
+use crate::egress::Denial;
+use crate::sandbox::{CallFailure, CallOutcome, CallRequest, Sandbox, ToolError};
+
+const INSTRUCTIONS: &str = include_str!("instructions.md");
+
+/// The longest a tool may keep asking to be resumed (for long waits such as a run finishing).
+const MAX_PENDING: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Clone)]
+pub struct OrchestraServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    sandbox: Sandbox,
+    catalogue: Catalogue,
+    origin: String,
+}
+
+impl OrchestraServer {
+    pub fn new(sandbox: Sandbox, catalogue: Catalogue, origin: String) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                sandbox,
+                catalogue,
+                origin,
+            }),
+        }
+    }
+
+    /// Runs a call to completion: validation, then guest steps until a result.
+    pub async fn run_tool(
+        &self,
+        name: &str,
+        arguments: Value,
+        context: Option<&RequestContext<RoleServer>>,
+    ) -> CallToolResult {
+        if let Err(problems) = self.inner.catalogue.validate(name, &arguments) {
+            let list = problems
+                .iter()
+                .map(|p| format!("- {p}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return error_result(format!(
+                "Invalid arguments for {name}; nothing was sent to Orchestra. Fix these and call again:\n{list}"
+            ));
+        }
+        let started = tokio::time::Instant::now();
+        let mut resume_state = None;
+        loop {
+            let request = CallRequest {
+                tool: name.to_string(),
+                arguments: arguments.to_string(),
+                resume_state,
+            };
+            let outcome = self.inner.sandbox.call(request).await;
+            match outcome {
+                Ok(CallOutcome::Done(json)) => return success_result(&json),
+                Ok(CallOutcome::Pending(pending)) => {
+                    if started.elapsed() > MAX_PENDING {
+                        return error_result(format!(
+                            "{name} was still waiting after {} minutes and was stopped; call it again to keep waiting",
+                            MAX_PENDING.as_secs() / 60
+                        ));
+                    }
+                    if let (Some(ctx), Some(progress)) = (context, &pending.progress) {
+                        if let Some(token) = ctx.meta.get_progress_token() {
+                            let mut note = ProgressNotificationParam::new(token, progress.progress);
+                            note.total = progress.total;
+                            note.message = progress.message.clone();
+                            let _ = ctx.peer.notify_progress(note).await;
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(u64::from(pending.resume_after_ms)))
+                        .await;
+                    resume_state = Some(pending.state);
+                }
+                Err(failure) => return error_result(self.describe(name, failure)),
+            }
+        }
+    }
+
+    fn describe(&self, tool: &str, failure: CallFailure) -> String {
+        match failure {
+            CallFailure::Timeout(limit) => format!(
+                "{tool} was stopped after the {} s limit for one call; Orchestra may be slow: try again, or narrow the request",
+                limit.as_secs()
+            ),
+            CallFailure::Trap(what) => {
+                tracing::error!(tool, %what, "guest trapped");
+                format!(
+                    "{tool} failed inside its sandbox ({what}); the server is unaffected and the next call starts fresh"
+                )
+            }
+            CallFailure::Tool { error, denials } => self.describe_tool_error(tool, error, &denials),
+        }
+    }
+
+    fn describe_tool_error(&self, tool: &str, error: ToolError, denials: &[Denial]) -> String {
+        match error {
+            ToolError::InvalidArguments(a) => {
+                let field = if a.field.is_empty() {
+                    "(arguments)".to_string()
+                } else {
+                    a.field
+                };
+                format!(
+                    "Invalid argument {field} for {tool}: {}. Nothing was sent to Orchestra.",
+                    a.message
+                )
+            }
+            ToolError::Upstream(u) => {
+                let mut text = format!(
+                    "Orchestra answered {} to {}: {}",
+                    u.status, u.request, u.detail
+                );
+                if let Some(hint) = u.hint {
+                    text.push_str(&format!(". {hint}"));
+                }
+                text
+            }
+            ToolError::EgressDenied(detail) => {
+                if denials.contains(&Denial::MissingKey) {
+                    format!(
+                        "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
+                         server's environment (Orchestra: Settings → API Key) and restart the server"
+                    )
+                } else if let Some(Denial::Origin { scheme, host }) = denials.first() {
+                    format!(
+                        "The sandbox refused a request to {scheme}://{host}: this server only talks to {}. \
+                         This is a policy decision, not a network fault",
+                        self.inner.origin
+                    )
+                } else {
+                    format!("The sandbox refused an outgoing request: {detail}")
+                }
+            }
+            ToolError::Timeout(m) => {
+                format!("Orchestra did not answer in time ({m}); try again shortly")
+            }
+            ToolError::Transport(m) => {
+                format!("Could not reach Orchestra ({m}); check the network and ORCHESTRA_BASE_URL")
+            }
+            ToolError::UnexpectedResponse(m) => {
+                format!("Orchestra's answer could not be read: {m}")
+            }
+            ToolError::UnknownTool(name) => format!("The component does not know the tool {name}"),
+            ToolError::Internal(m) => format!("{tool} failed: {m}"),
+        }
+    }
+}
+
+fn success_result(json: &str) -> CallToolResult {
+    match serde_json::from_str::<Value>(json) {
+        Ok(value) => {
+            let mut result = CallToolResult::success(vec![ContentBlock::text(json.to_string())]);
+            result.structured_content = Some(value);
+            result
+        }
+        Err(e) => error_result(format!("the tool returned a result that is not JSON: {e}")),
+    }
+}
+
+fn error_result(text: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
+impl ServerHandler for OrchestraServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("orchestra-mcp", env!("CARGO_PKG_VERSION"))
+                    .with_title("Orchestra MCP server"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(
+            self.inner.catalogue.tools().to_vec(),
+        ))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner.catalogue.get(name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        if self.inner.catalogue.get(&name).is_none() {
+            let known: Vec<&str> = self
+                .inner
+                .catalogue
+                .tools()
+                .iter()
+                .map(|t| t.name.as_ref())
+                .collect();
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "unknown tool {name:?}; this server has: {}",
+                    known.join(", ")
+                ),
+                None,
+            ));
+        }
+        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let toolset = self
+            .inner
+            .catalogue
+            .toolset(&name)
+            .unwrap_or_default()
+            .to_string();
+        let started = std::time::Instant::now();
+        tokio::select! {
+            result = self.run_tool(&name, arguments, Some(&context)) => {
+                tracing::info!(tool = %name, %toolset, is_error = result.is_error.unwrap_or(false), elapsed_ms = started.elapsed().as_millis() as u64, "tool call");
+                Ok(result.into())
+            }
+            () = context.ct.cancelled() => {
+                // Dropping the call drops its store: the guest and its upstream request stop here.
+                tracing::info!(tool = %name, "tool call cancelled by the client");
+                Err(ErrorData::internal_error("request cancelled", None))
+            }
+        }
+    }
+
+    // Only tools are served: say so instead of answering empty lists for the rest.
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Err(ErrorData::method_not_found::<
+            rmcp::model::ListPromptsRequestMethod,
+        >())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Err(ErrorData::method_not_found::<
+            rmcp::model::ListResourcesRequestMethod,
+        >())
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Err(ErrorData::method_not_found::<
+            rmcp::model::ListResourceTemplatesRequestMethod,
+        >())
+    }
+
+    async fn complete(
+        &self,
+        _request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        Err(ErrorData::method_not_found::<
+            rmcp::model::CompleteRequestMethod,
+        >())
+    }
+}

@@ -1,0 +1,557 @@
+//! The seeded world: five pipelines in two environments, about ten days of runs in every
+//! status, failed tasks with messages, multi-attempt logs and dbt artifacts. Times are
+//! relative to start-up, so "the last 24 hours" always has something to show.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Map, Value, json};
+
+use crate::ids::Rng;
+use crate::model::{Environment, Pipeline, PipelineRun, TaskDef, TaskRun};
+
+pub const ACCOUNT_ID: &str = "84e75049-b4c3-4a93-a595-21cff92bdb9d";
+
+pub struct Seed {
+    pub environments: Vec<Environment>,
+    pub pipelines: Vec<Pipeline>,
+    pub runs: Vec<PipelineRun>,
+    pub task_runs: Vec<TaskRun>,
+}
+
+pub fn ts(t: Timestamp) -> String {
+    // Orchestra writes microseconds and an explicit offset: 2025-05-01T11:16:39.421992+00:00.
+    t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
+    let created = ts(now - SignedDuration::from_hours(24 * 90));
+    let p = |rng: &mut Rng,
+             name: &str,
+             alias: &str,
+             tasks: Vec<TaskDef>,
+             inputs: Vec<&'static str>,
+             git: Option<&'static str>| Pipeline {
+        id: rng.uuid4(),
+        name: name.to_string(),
+        alias: alias.to_string(),
+        tasks,
+        required_inputs: inputs,
+        storage_provider: if git.is_some() { "GITHUB" } else { "ORCHESTRA" },
+        repository: git,
+        latest_version_number: 7,
+        created_at: created.clone(),
+    };
+    vec![
+        p(
+            rng,
+            "Daily warehouse refresh",
+            "daily_refresh",
+            vec![
+                TaskDef {
+                    task_id: "extract_orders",
+                    name: "Extract orders",
+                    integration: "FIVETRAN",
+                    job: "FIVETRAN_SYNC_ALL",
+                    depends_on: &[],
+                },
+                TaskDef {
+                    task_id: "dbt_build",
+                    name: "Build dbt models",
+                    integration: "DBT_CORE",
+                    job: "DBT_CORE_EXECUTE",
+                    depends_on: &["extract_orders"],
+                },
+                TaskDef {
+                    task_id: "refresh_dashboards",
+                    name: "Refresh dashboards",
+                    integration: "TABLEAU_CLOUD",
+                    job: "TABLEAU_REFRESH_EXTRACT",
+                    depends_on: &["dbt_build"],
+                },
+            ],
+            vec![],
+            None,
+        ),
+        p(
+            rng,
+            "Hourly Fivetran sync",
+            "hourly_ingest",
+            vec![
+                TaskDef {
+                    task_id: "sync_salesforce",
+                    name: "Sync Salesforce",
+                    integration: "FIVETRAN",
+                    job: "FIVETRAN_SYNC_ALL",
+                    depends_on: &[],
+                },
+                TaskDef {
+                    task_id: "sync_stripe",
+                    name: "Sync Stripe",
+                    integration: "FIVETRAN",
+                    job: "FIVETRAN_SYNC_ALL",
+                    depends_on: &[],
+                },
+            ],
+            vec![],
+            None,
+        ),
+        p(
+            rng,
+            "Marketing attribution",
+            "marketing_attribution",
+            vec![
+                TaskDef {
+                    task_id: "load_events",
+                    name: "Load ad events",
+                    integration: "PYTHON",
+                    job: "PYTHON_EXECUTE_SCRIPT",
+                    depends_on: &[],
+                },
+                TaskDef {
+                    task_id: "dbt_attribution",
+                    name: "Attribution models",
+                    integration: "DBT_CORE",
+                    job: "DBT_CORE_EXECUTE",
+                    depends_on: &["load_events"],
+                },
+            ],
+            vec!["campaign"],
+            None,
+        ),
+        p(
+            rng,
+            "Finance month-end close",
+            "finance_close",
+            vec![
+                TaskDef {
+                    task_id: "snapshot_ledger",
+                    name: "Snapshot ledger",
+                    integration: "SNOWFLAKE",
+                    job: "SNOWFLAKE_RUN_QUERY",
+                    depends_on: &[],
+                },
+                TaskDef {
+                    task_id: "dbt_finance",
+                    name: "Finance models",
+                    integration: "DBT_CORE",
+                    job: "DBT_CORE_EXECUTE",
+                    depends_on: &["snapshot_ledger"],
+                },
+                TaskDef {
+                    task_id: "publish_report",
+                    name: "Publish report",
+                    integration: "POWER_BI",
+                    job: "POWER_BI_REFRESH_DATASET",
+                    depends_on: &["dbt_finance"],
+                },
+            ],
+            vec![],
+            Some("acme/data-pipelines"),
+        ),
+        p(
+            rng,
+            "Reverse ETL to Salesforce",
+            "reverse_etl",
+            vec![TaskDef {
+                task_id: "sync_accounts",
+                name: "Sync accounts",
+                integration: "HIGHTOUCH",
+                job: "HIGHTOUCH_SYNC",
+                depends_on: &[],
+            }],
+            vec![],
+            None,
+        ),
+    ]
+}
+
+/// Builds the world as it stands at `now`.
+pub fn world(now: Timestamp) -> Seed {
+    let mut rng = Rng::new(0x0c4e_57a0);
+    let environments = vec![
+        Environment {
+            account_id: ACCOUNT_ID.into(),
+            environment_id: rng.uuid4(),
+            name: "Production".into(),
+            default_env: true,
+        },
+        Environment {
+            account_id: ACCOUNT_ID.into(),
+            environment_id: rng.uuid4(),
+            name: "Staging".into(),
+            default_env: false,
+        },
+    ];
+    let pipelines = pipelines(&mut rng, now);
+    let mut runs = Vec::new();
+    let mut task_runs = Vec::new();
+    // (alias, hours between runs, the newest run's status: every status appears at least once).
+    let schedule: [(&str, i64, &str); 5] = [
+        ("daily_refresh", 24, "FAILED"),
+        ("hourly_ingest", 3, "CREATED"),
+        ("marketing_attribution", 12, "WARNING"),
+        ("finance_close", 24, "CANCELLED"),
+        ("reverse_etl", 6, "RUNNING"),
+    ];
+    for (alias, every, newest_status) in schedule {
+        let pipeline = pipelines
+            .iter()
+            .find(|p| p.alias == alias)
+            .expect("scheduled pipelines exist");
+        let count = 10 * 24 / every;
+        for i in 0..count {
+            let age = SignedDuration::from_mins(every * 60 * i + 20 + rng.below(40) as i64);
+            let created = now - age;
+            let status = if i == 0 {
+                newest_status
+            } else if alias == "hourly_ingest" && i == 1 {
+                "CANCELLING"
+            } else {
+                match rng.below(100) {
+                    0..=79 => "SUCCEEDED",
+                    80..=88 => "FAILED",
+                    89..=93 => "WARNING",
+                    94..=97 => "SKIPPED",
+                    _ => "CANCELLED",
+                }
+            };
+            let env = if alias == "marketing_attribution" && i % 4 == 3 {
+                &environments[1]
+            } else {
+                &environments[0]
+            };
+            let (run, tasks) = make_run(&mut rng, pipeline, env, status, created, now, None);
+            runs.push(run);
+            task_runs.extend(tasks);
+        }
+    }
+    runs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    Seed {
+        environments,
+        pipelines,
+        runs,
+        task_runs,
+    }
+}
+
+/// A run of `pipeline` created at `created`, with task runs consistent with `status`.
+pub fn make_run(
+    rng: &mut Rng,
+    pipeline: &Pipeline,
+    env: &Environment,
+    status: &str,
+    created: Timestamp,
+    now: Timestamp,
+    trigger: Option<Value>,
+) -> (PipelineRun, Vec<TaskRun>) {
+    let run_id = rng.uuid4();
+    let started = created + SignedDuration::from_secs(5);
+    let live = matches!(status, "CREATED" | "RUNNING" | "CANCELLING");
+    // Which task the outcome centres on: the first dbt task if any, else the first task.
+    let focus = pipeline
+        .tasks
+        .iter()
+        .position(|t| t.integration == "DBT_CORE")
+        .unwrap_or(0);
+    let mut clock = started;
+    let mut tasks = Vec::new();
+    let mut failed_name = None;
+    for (i, def) in pipeline.tasks.iter().enumerate() {
+        let task_status = task_status(status, i, focus, &pipeline.tasks);
+        let duration = SignedDuration::from_secs(30 + rng.below(240) as i64);
+        let begins = !matches!(task_status, "CREATED" | "QUEUED" | "SKIPPED");
+        let task_started = begins.then_some(clock);
+        let finished = begins && !matches!(task_status, "RUNNING" | "CANCELLING");
+        let task_completed = finished.then(|| clock + duration);
+        if finished {
+            clock += duration;
+        }
+        let (message, external_status, external_message) = task_messages(def, task_status);
+        if task_status == "FAILED" {
+            failed_name = Some(def.name);
+        }
+        let attempts = match task_status {
+            "FAILED" => 2,
+            "CREATED" | "QUEUED" | "SKIPPED" => 0,
+            _ => 1,
+        };
+        let mut params = Map::new();
+        if def.integration == "DBT_CORE" {
+            params.insert("command".into(), json!("dbt build --select tag:nightly"));
+            params.insert("target".into(), json!("prod"));
+        } else if def.integration == "SNOWFLAKE" {
+            params.insert("warehouse".into(), json!("COMPUTE_WH"));
+            params.insert("statement".into(), json!("CALL finance.snapshot_ledger()"));
+        } else {
+            params.insert(
+                "connector_id".into(),
+                json!(format!("{}_conn", def.task_id)),
+            );
+        }
+        let task_id = rng.uuid4();
+        tasks.push(TaskRun {
+            platform_link: begins.then(|| {
+                format!(
+                    "https://cloud.example.com/{}/runs/{}",
+                    def.integration.to_ascii_lowercase(),
+                    &task_id[..8]
+                )
+            }),
+            id: task_id,
+            pipeline_run_id: run_id.clone(),
+            task_name: def.name.to_string(),
+            task_id: def.task_id.to_string(),
+            account_id: ACCOUNT_ID.to_string(),
+            pipeline_id: pipeline.id.clone(),
+            integration: def.integration.to_string(),
+            integration_job: def.job.to_string(),
+            status: task_status.to_string(),
+            message,
+            external_status,
+            external_message,
+            task_parameters: Some(params),
+            run_parameters: Some(Map::from_iter([(
+                "run_date".to_string(),
+                json!(created.strftime("%Y-%m-%d").to_string()),
+            )])),
+            connection_id: Some(format!("{}-default", def.integration.to_ascii_lowercase())),
+            compute_resource_id: None,
+            number_of_attempts: Some(attempts),
+            matrix_parent: false,
+            matrix_parent_id: None,
+            created_at: ts(created),
+            updated_at: ts(task_completed.or(task_started).unwrap_or(created)),
+            completed_at: task_completed.map(ts),
+            started_at: task_started.map(ts),
+            depends_on: Some(def.depends_on.iter().map(|d| d.to_string()).collect()),
+        });
+    }
+    let completed = (!live).then_some(clock.max(started));
+    let message = match status {
+        "SUCCEEDED" => "All tasks have succeeded.".to_string(),
+        "FAILED" => format!("1 task failed: {}", failed_name.unwrap_or("unknown")),
+        "WARNING" => "All tasks completed; some reported warnings.".to_string(),
+        "SKIPPED" => "Pipeline run was skipped: its run condition was not met.".to_string(),
+        "CANCELLED" => "Pipeline run was cancelled by a user.".to_string(),
+        "CANCELLING" => "Pipeline run is being cancelled.".to_string(),
+        "RUNNING" => "Pipeline run is in progress.".to_string(),
+        _ => "Pipeline run has been created.".to_string(),
+    };
+    let slow = status == "FAILED" && rng.below(2) == 0;
+    let anomalies = slow.then(|| {
+        Map::from_iter([(rng.uuid4(), json!({
+            "type": "pipeline_duration_above_baseline",
+            "data": {"type": "pipeline_duration_above_baseline", "percentage_above_baseline": 84, "threshold_seconds": 600, "compared_runs": 10, "observed_seconds": 1104}
+        }))])
+    });
+    let git = pipeline.repository.is_some();
+    let commit = git.then(|| {
+        format!(
+            "{:016x}{:016x}{:08x}",
+            rng.next_u64(),
+            rng.next_u64(),
+            rng.below(u32::MAX as u64)
+        )
+    });
+    let run = PipelineRun {
+        id: run_id,
+        pipeline_id: pipeline.id.clone(),
+        pipeline_name: Some(pipeline.name.clone()),
+        account_id: ACCOUNT_ID.to_string(),
+        env_id: Some(env.environment_id.clone()),
+        env_name: Some(env.name.clone()),
+        run_status: status.to_string(),
+        has_anomalies: Some(slow),
+        anomalies,
+        triggered_by: vec![trigger.unwrap_or_else(|| json!({
+            "triggerType": "SCHEDULED", "scheduleName": "Default schedule", "scheduleCron": "0 */3 * * *", "scheduleTimezone": "UTC"
+        }))],
+        child_pipeline_runs: vec![],
+        message,
+        pipeline_version_number: Some(pipeline.latest_version_number),
+        created_at: ts(created),
+        updated_at: ts(completed.unwrap_or(now.min(clock))),
+        completed_at: completed.map(ts),
+        started_at: (status != "CREATED" && status != "SKIPPED").then(|| ts(started)),
+        branch: git.then(|| "main".to_string()),
+        git_link: commit.as_ref().map(|c| format!("https://github.com/{}/commit/{c}", pipeline.repository.unwrap_or_default())),
+        commit,
+        data: None,
+    };
+    (run, tasks)
+}
+
+fn task_status(run_status: &str, i: usize, focus: usize, tasks: &[TaskDef]) -> &'static str {
+    let downstream_of_focus = |i: usize| {
+        let mut frontier = vec![tasks[focus].task_id];
+        let mut seen = Vec::new();
+        while let Some(id) = frontier.pop() {
+            for t in tasks {
+                if t.depends_on.contains(&id) && !seen.contains(&t.task_id) {
+                    seen.push(t.task_id);
+                    frontier.push(t.task_id);
+                }
+            }
+        }
+        seen.contains(&tasks[i].task_id)
+    };
+    match run_status {
+        "SUCCEEDED" => "SUCCEEDED",
+        "SKIPPED" => "SKIPPED",
+        "CREATED" => "CREATED",
+        "FAILED" if i == focus => "FAILED",
+        "FAILED" if downstream_of_focus(i) => "SKIPPED",
+        "FAILED" => "SUCCEEDED",
+        "WARNING" if i == focus => "WARNING",
+        "WARNING" => "SUCCEEDED",
+        "RUNNING" | "CANCELLING" if i < focus => "SUCCEEDED",
+        "RUNNING" if i == focus => "RUNNING",
+        "RUNNING" => "QUEUED",
+        "CANCELLING" if i == focus => "CANCELLING",
+        "CANCELLING" => "QUEUED",
+        "CANCELLED" if i < focus => "SUCCEEDED",
+        _ => "CANCELLED",
+    }
+}
+
+fn task_messages(def: &TaskDef, status: &str) -> (Option<String>, Option<String>, Option<String>) {
+    match (status, def.integration) {
+        ("FAILED", "DBT_CORE") => (
+            Some("dbt command failed: 1 of 42 models errored".into()),
+            Some("error".into()),
+            Some("Database Error in model orders_daily (models/marts/orders_daily.sql)\n  000904 (42000): SQL compilation error: error line 14 at position 8\n  invalid identifier 'DISCOUNT_PCT'".into()),
+        ),
+        ("FAILED", _) => (
+            Some(format!("{} failed", def.name)),
+            Some("FAILURE".into()),
+            Some("Connector sync failed: authentication with the source expired; re-authorise the connection".into()),
+        ),
+        ("WARNING", _) => (
+            Some("dbt command succeeded with 2 test warnings".into()),
+            Some("success".into()),
+            Some("Warning in test not_null_attribution_touchpoints_campaign_id: got 12 results, configured to warn if != 0".into()),
+        ),
+        ("SUCCEEDED", _) => (Some("Task succeeded".into()), Some("success".into()), None),
+        ("CANCELLED", _) => (Some("Task was cancelled".into()), None, None),
+        ("SKIPPED", _) => (Some("Task skipped: an upstream task did not succeed".into()), None, None),
+        _ => (None, None, None),
+    }
+}
+
+/// The log of one attempt of a task run. Deterministic in the task run; the failing
+/// attempt ends with the error, as real dbt logs do.
+pub fn log_text(task: &TaskRun, attempt: u32) -> String {
+    let mut out = String::new();
+    let start = task
+        .started_at
+        .clone()
+        .unwrap_or_else(|| task.created_at.clone());
+    let stamp = &start[11..19];
+    out.push_str(&format!(
+        "{stamp}  Orchestra task {} ({}) attempt {attempt}\n",
+        task.task_name, task.integration
+    ));
+    out.push_str(&format!(
+        "{stamp}  Parameters: {}\n",
+        serde_json::to_string(&task.task_parameters).unwrap_or_default()
+    ));
+    if task.integration == "DBT_CORE" {
+        out.push_str(&format!("{stamp}  Running with dbt=1.9.2\n{stamp}  Found 42 models, 118 data tests, 12 sources, 3 exposures\n"));
+        for n in 1..=40 {
+            out.push_str(&format!(
+                "{stamp}  {n} of 42 START sql table model analytics.model_{n:02} ........ [RUN]\n{stamp}  {n} of 42 OK created sql table model analytics.model_{n:02} ... [SUCCESS 1 in 2.{n:02}s]\n"
+            ));
+        }
+    } else {
+        for n in 1..=60 {
+            out.push_str(&format!(
+                "{stamp}  sync progress: batch {n} of 60, {} rows\n",
+                n * 1375
+            ));
+        }
+    }
+    match task.status.as_str() {
+        "FAILED" if attempt == 1 => out.push_str(&format!("{stamp}  ERROR: connection reset by peer; retrying task (attempt 2 of 2)\n")),
+        "FAILED" => {
+            out.push_str(&format!("{stamp}  41 of 42 ERROR creating sql table model analytics.orders_daily ... [ERROR in 1.92s]\n"));
+            out.push_str(&format!("{stamp}  Database Error in model orders_daily (models/marts/orders_daily.sql)\n"));
+            out.push_str(&format!("{stamp}    000904 (42000): SQL compilation error: error line 14 at position 8\n"));
+            out.push_str(&format!("{stamp}    invalid identifier 'DISCOUNT_PCT'\n"));
+            out.push_str(&format!("{stamp}  Done. PASS=40 WARN=0 ERROR=1 SKIP=1 TOTAL=42\n"));
+        }
+        "WARNING" => out.push_str(&format!("{stamp}  Warning in test not_null_attribution_touchpoints_campaign_id: got 12 results\n{stamp}  Done. PASS=40 WARN=2 ERROR=0 SKIP=0 TOTAL=42\n")),
+        "RUNNING" | "CANCELLING" => out.push_str(&format!("{stamp}  still running…\n")),
+        _ => out.push_str(&format!("{stamp}  Completed successfully\n")),
+    }
+    out
+}
+
+/// The artifacts of a task run: dbt tasks write dbt's three JSON files and a zip.
+pub fn artifact_names(task: &TaskRun) -> Vec<&'static str> {
+    if task.integration == "DBT_CORE" && task.started_at.is_some() {
+        vec![
+            "manifest.json",
+            "run_results.json",
+            "catalog.json",
+            "dbt_artifacts.zip",
+        ]
+    } else {
+        vec![]
+    }
+}
+
+pub fn artifact_bytes(task: &TaskRun, name: &str) -> Option<Vec<u8>> {
+    if !artifact_names(task).contains(&name) {
+        return None;
+    }
+    let failed = task.status == "FAILED";
+    let bytes = match name {
+        "run_results.json" => {
+            let results: Vec<Value> = (1..=42)
+                .map(|n| {
+                    let (id, status, message) = if failed && n == 41 {
+                        ("model.analytics.orders_daily".to_string(), "error", "Database Error in model orders_daily: invalid identifier 'DISCOUNT_PCT'".to_string())
+                    } else if failed && n == 42 {
+                        ("model.analytics.revenue_daily".to_string(), "skipped", "Skipped: upstream orders_daily failed".to_string())
+                    } else {
+                        (format!("model.analytics.model_{n:02}"), "success", "SUCCESS 1".to_string())
+                    };
+                    json!({"unique_id": id, "status": status, "message": message, "execution_time": 1.5 + n as f64 / 10.0, "failures": null})
+                })
+                .collect();
+            serde_json::to_vec_pretty(&json!({
+                "metadata": {"dbt_version": "1.9.2", "generated_at": task.completed_at, "invocation_id": task.id},
+                "results": results,
+                "elapsed_time": 112.4,
+                "args": {"which": "build", "select": ["tag:nightly"]}
+            }))
+            .ok()?
+        }
+        "manifest.json" => {
+            // A realistically large manifest (a few hundred KB) to exercise byte caps and ranges.
+            let nodes: Map<String, Value> = (0..1500)
+                .map(|n| {
+                    (format!("model.analytics.model_{n:04}"), json!({
+                        "name": format!("model_{n:04}"), "resource_type": "model", "path": format!("marts/model_{n:04}.sql"),
+                        "depends_on": {"nodes": [format!("source.analytics.raw.table_{}", n % 40)]},
+                        "config": {"materialized": "table", "tags": ["nightly"]},
+                        "raw_code": "select * from {{ source('raw', 'orders') }} where status <> 'cancelled'"
+                    }))
+                })
+                .collect();
+            serde_json::to_vec(&json!({"metadata": {"dbt_version": "1.9.2"}, "nodes": nodes}))
+                .ok()?
+        }
+        "catalog.json" => serde_json::to_vec_pretty(
+            &json!({"metadata": {"dbt_version": "1.9.2"}, "nodes": {}, "sources": {}}),
+        )
+        .ok()?,
+        "dbt_artifacts.zip" => {
+            let mut rng = Rng::new(task.id.len() as u64 * 7919);
+            let mut b = vec![0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00];
+            b.extend((0..4096).map(|_| rng.below(256) as u8));
+            b
+        }
+        _ => return None,
+    };
+    Some(bytes)
+}
