@@ -33,10 +33,7 @@ pub struct ResolvedWindow {
 
 impl ResolvedWindow {
     pub fn report(&self) -> Window {
-        Window {
-            from: format_time(self.from),
-            to: format_time(self.to),
-        }
+        Window { from: format_time(self.from), to: format_time(self.to) }
     }
 }
 
@@ -53,9 +50,7 @@ pub fn parse_time(field: &str, text: &str, now: Timestamp) -> Result<Timestamp, 
     let lower = text.to_ascii_lowercase();
     let midnight = |t: Timestamp| -> Timestamp {
         let date = t.to_zoned(jiff::tz::TimeZone::UTC).date();
-        date.to_zoned(jiff::tz::TimeZone::UTC)
-            .map(|z| z.timestamp())
-            .unwrap_or(t)
+        date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or(t)
     };
     match lower.as_str() {
         "now" => return Ok(now),
@@ -110,19 +105,13 @@ pub fn resolve_window(
     time_to: Option<&str>,
     now: Timestamp,
 ) -> Result<ResolvedWindow, ToolError> {
-    let from = time_from
-        .map(|t| parse_time("time_from", t, now))
-        .transpose()?;
+    let from = time_from.map(|t| parse_time("time_from", t, now)).transpose()?;
     let to = time_to.map(|t| parse_time("time_to", t, now)).transpose()?;
     let mut notes = Vec::new();
     let (from, to) = match (from, to) {
         (None, None) => (now - CLAMPED_WINDOW, now),
         (Some(from), None) => {
-            let to = if now.duration_since(from) > CLAMPED_WINDOW {
-                from + CLAMPED_WINDOW
-            } else {
-                now
-            };
+            let to = if now.duration_since(from) > CLAMPED_WINDOW { from + CLAMPED_WINDOW } else { now };
             (from, to)
         }
         (None, Some(to)) => (to - CLAMPED_WINDOW, to),
@@ -131,11 +120,7 @@ pub fn resolve_window(
     if from > to {
         return Err(invalid(
             "time_from",
-            format!(
-                "time_from ({}) is after time_to ({})",
-                format_time(from),
-                format_time(to)
-            ),
+            format!("time_from ({}) is after time_to ({})", format_time(from), format_time(to)),
         ));
     }
     if to.duration_since(from) > CLAMPED_WINDOW {
@@ -147,11 +132,7 @@ pub fn resolve_window(
             format_time(from),
             format_time(clamped)
         ));
-        return Ok(ResolvedWindow {
-            from: clamped,
-            to,
-            notes,
-        });
+        return Ok(ResolvedWindow { from: clamped, to, notes });
     }
     Ok(ResolvedWindow { from, to, notes })
 }
@@ -161,13 +142,7 @@ pub fn csv<T: AsRef<str>>(values: &[T]) -> Option<String> {
     if values.is_empty() {
         return None;
     }
-    Some(
-        values
-            .iter()
-            .map(|v| v.as_ref().trim())
-            .collect::<Vec<_>>()
-            .join(","),
-    )
+    Some(values.iter().map(|v| v.as_ref().trim()).collect::<Vec<_>>().join(","))
 }
 
 /// Checks an Orchestra id (a UUID) before it is placed in a URL path.
@@ -183,20 +158,14 @@ pub fn uuid(field: &str, value: &str) -> Result<String, ToolError> {
     } else {
         Err(invalid(
             field,
-            format!(
-                "{value:?} is not an Orchestra id: expected a UUID such as 286cb489-54f0-499b-b531-b84e3909ac9b"
-            ),
+            format!("{value:?} is not an Orchestra id: expected a UUID such as 286cb489-54f0-499b-b531-b84e3909ac9b"),
         ))
     }
 }
 
 /// Checks each id of a multi-value id filter.
 pub fn uuids(field: &str, values: &[Id]) -> Result<Vec<String>, ToolError> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| uuid(&format!("{field}/{i}"), &v.0))
-        .collect()
+    values.iter().enumerate().map(|(i, v)| uuid(&format!("{field}/{i}"), &v.0)).collect()
 }
 
 /// Checks a pipeline reference: a UUID or an alias (`[A-Za-z0-9_]`, at most 255 characters).
@@ -210,9 +179,7 @@ pub fn pipeline_id_or_alias(field: &str, value: &str) -> Result<String, ToolErro
     } else {
         Err(invalid(
             field,
-            format!(
-                "{value:?} is neither a pipeline id (UUID) nor an alias (letters, digits and _, at most 255)"
-            ),
+            format!("{value:?} is neither a pipeline id (UUID) nor an alias (letters, digits and _, at most 255)"),
         ))
     }
 }
@@ -235,20 +202,13 @@ pub fn encode(value: &str) -> String {
 
 /// Builds a query string from the parameters that are set.
 pub fn query(params: &[(&str, Option<String>)]) -> String {
-    let parts: Vec<String> = params
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+    let parts: Vec<String> =
+        params.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
 /// A regular expression for Orchestra ids, published in the input schemas.
-pub const UUID_PATTERN: &str =
-    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+pub const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /// An Orchestra id (UUID) as an argument.
 #[derive(Debug, Clone, Deserialize)]
@@ -361,26 +321,11 @@ mod tests {
     #[test]
     fn relative_and_absolute_times_parse() {
         let now = t("2026-11-21T12:00:00Z");
-        assert_eq!(
-            parse_time("f", "24h", now).unwrap(),
-            t("2026-11-20T12:00:00Z")
-        );
-        assert_eq!(
-            parse_time("f", "3d ago", now).unwrap(),
-            t("2026-11-18T12:00:00Z")
-        );
-        assert_eq!(
-            parse_time("f", "yesterday", now).unwrap(),
-            t("2026-11-20T00:00:00Z")
-        );
-        assert_eq!(
-            parse_time("f", "2026-11-01", now).unwrap(),
-            t("2026-11-01T00:00:00Z")
-        );
-        assert_eq!(
-            parse_time("f", "2025-05-01T11:16:39.421992+00:00", now).unwrap(),
-            t("2025-05-01T11:16:39.421992Z")
-        );
+        assert_eq!(parse_time("f", "24h", now).unwrap(), t("2026-11-20T12:00:00Z"));
+        assert_eq!(parse_time("f", "3d ago", now).unwrap(), t("2026-11-18T12:00:00Z"));
+        assert_eq!(parse_time("f", "yesterday", now).unwrap(), t("2026-11-20T00:00:00Z"));
+        assert_eq!(parse_time("f", "2026-11-01", now).unwrap(), t("2026-11-01T00:00:00Z"));
+        assert_eq!(parse_time("f", "2025-05-01T11:16:39.421992+00:00", now).unwrap(), t("2025-05-01T11:16:39.421992Z"));
         assert!(parse_time("f", "last tuesday", now).is_err());
     }
 
@@ -406,13 +351,7 @@ mod tests {
     #[test]
     fn ids_are_checked_before_reaching_a_path() {
         assert!(uuid("id", "286cb489-54f0-499b-b531-b84e3909ac9b").is_ok());
-        for bad in [
-            "../etc",
-            "286cb489-54f0-499b-b531-b84e3909ac9b/x",
-            "a b",
-            "",
-            "286cb489%2e",
-        ] {
+        for bad in ["../etc", "286cb489-54f0-499b-b531-b84e3909ac9b/x", "a b", "", "286cb489%2e"] {
             assert!(uuid("id", bad).is_err(), "{bad}");
             assert!(pipeline_id_or_alias("id", bad).is_err(), "{bad}");
         }
@@ -421,9 +360,6 @@ mod tests {
 
     #[test]
     fn statuses_render_in_wire_form() {
-        assert_eq!(
-            csv(&[PipelineRunStatus::Failed, PipelineRunStatus::Warning]).unwrap(),
-            "FAILED,WARNING"
-        );
+        assert_eq!(csv(&[PipelineRunStatus::Failed, PipelineRunStatus::Warning]).unwrap(), "FAILED,WARNING");
     }
 }

@@ -20,12 +20,7 @@ pub struct Annotations {
     pub open_world: bool,
 }
 
-pub const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
+pub const READ: Annotations = Annotations { read_only: true, destructive: false, idempotent: true, open_world: true };
 
 pub type RunFuture = Pin<Box<dyn Future<Output = Result<CallOutcome, ToolError>>>>;
 
@@ -72,16 +67,8 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), tools.len(), "duplicate tool names");
         for t in &tools {
-            assert!(
-                t.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-                "{}",
-                t.name
-            );
-            assert!(
-                t.description.len() > 200,
-                "{} needs a real description",
-                t.name
-            );
+            assert!(t.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", t.name);
+            assert!(t.description.len() > 200, "{} needs a real description", t.name);
             assert!(!t.title.is_empty());
         }
     }
@@ -91,18 +78,10 @@ mod tests {
         for t in all() {
             let input = (t.input_schema)();
             assert_eq!(input["type"], "object", "{}", t.name);
-            assert_eq!(
-                input["additionalProperties"], false,
-                "{} must reject unknown arguments",
-                t.name
-            );
+            assert_eq!(input["additionalProperties"], false, "{} must reject unknown arguments", t.name);
             let output = (t.output_schema)();
             assert_eq!(output["type"], "object", "{}", t.name);
-            assert!(
-                !input.to_string().contains("$ref"),
-                "{} input schema must be inlined",
-                t.name
-            );
+            assert!(!input.to_string().contains("$ref"), "{} input schema must be inlined", t.name);
         }
     }
 }

@@ -4,10 +4,7 @@ use crate::orchestra::mcp::types::{InvalidArgument, ToolError};
 
 /// An argument the tool refuses before anything is sent.
 pub fn invalid(field: &str, message: impl Into<String>) -> ToolError {
-    ToolError::InvalidArguments(InvalidArgument {
-        field: field.to_string(),
-        message: message.into(),
-    })
+    ToolError::InvalidArguments(InvalidArgument { field: field.to_string(), message: message.into() })
 }
 
 /// Orchestra answered with something the API does not promise.

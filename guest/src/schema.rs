@@ -7,9 +7,7 @@ use serde_json::Value;
 
 fn schema_for<T: JsonSchema>(settings: SchemaSettings) -> Value {
     // Inline everything: several MCP clients do not resolve `$ref`.
-    let generator = settings
-        .with(|s| s.inline_subschemas = true)
-        .into_generator();
+    let generator = settings.with(|s| s.inline_subschemas = true).into_generator();
     let mut schema = generator.into_root_schema_for::<T>().to_value();
     if let Some(object) = schema.as_object_mut() {
         // The Rust type name means nothing to a model.

@@ -43,11 +43,7 @@ impl Catalogue {
                     .with_annotations(annotations),
             );
         }
-        Ok(Self {
-            tools,
-            validators,
-            toolsets,
-        })
+        Ok(Self { tools, validators, toolsets })
     }
 
     pub fn tools(&self) -> &[Tool] {
@@ -71,39 +67,29 @@ impl Catalogue {
         let problems: Vec<String> = validator
             .iter_errors(arguments)
             .map(|error| {
-                let path = error
-                    .instance_path()
-                    .as_str()
-                    .trim_start_matches('/')
-                    .to_string();
-                let field = if path.is_empty() {
-                    "(arguments)".to_string()
-                } else {
-                    path
+                let path = error.instance_path().as_str().trim_start_matches('/').to_string();
+                let field = if path.is_empty() { "(arguments)".to_string() } else { path };
+                let mut message = match error.kind() {
+                    // The default wording lists only two options; a model needs them all.
+                    jsonschema::error::ValidationErrorKind::Enum { options } => {
+                        format!("{} is not one of {options}", error.instance())
+                    }
+                    _ => error.to_string(),
                 };
-                let mut message = error.to_string();
                 if message.len() > 300 {
-                    let cut = (0..=300)
-                        .rev()
-                        .find(|i| message.is_char_boundary(*i))
-                        .unwrap_or(0);
+                    let cut = (0..=300).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
                     message.truncate(cut);
                     message.push_str("…");
                 }
                 format!("{field}: {message}")
             })
             .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 }
 
 fn schema_object(tool: &str, which: &str, text: &str) -> anyhow::Result<JsonObject> {
-    let value: Value = serde_json::from_str(text)
-        .with_context(|| format!("{tool}: {which} schema is not JSON"))?;
+    let value: Value = serde_json::from_str(text).with_context(|| format!("{tool}: {which} schema is not JSON"))?;
     match value {
         Value::Object(object) => Ok(object),
         _ => bail!("{tool}: {which} schema is not a JSON object"),

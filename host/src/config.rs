@@ -22,9 +22,15 @@ impl ApiKey {
         (!value.is_empty()).then_some(Self(value))
     }
 
-    /// The value for the `Authorization` header (the only place the key is read).
+    /// The value for the `Authorization` header.
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.0)
+    }
+
+    /// Removes the key from text the host is about to show: an upstream server may echo
+    /// request headers in an error body, and the guest cannot redact what it never saw.
+    pub fn redact(&self, text: &str) -> String {
+        if text.contains(&self.0) { text.replace(&self.0, "[redacted]") } else { text.to_string() }
     }
 }
 
@@ -96,13 +102,7 @@ impl Config {
         cache_dir: Option<PathBuf>,
     ) -> anyhow::Result<Self> {
         let base_url = parse_base_url(base_url, allow_insecure_loopback)?;
-        Ok(Self {
-            base_url,
-            api_key,
-            component,
-            cache_dir,
-            limits: Limits::default(),
-        })
+        Ok(Self { base_url, api_key, component, cache_dir, limits: Limits::default() })
     }
 
     /// The base URL as the guest receives it.
@@ -112,18 +112,15 @@ impl Config {
 }
 
 fn parse_base_url(text: &str, allow_insecure_loopback: bool) -> anyhow::Result<Url> {
-    let url = Url::parse(text.trim()).with_context(|| {
-        format!("ORCHESTRA_BASE_URL is not a URL; expected something like {DEFAULT_BASE_URL}")
-    })?;
+    let url = Url::parse(text.trim())
+        .with_context(|| format!("ORCHESTRA_BASE_URL is not a URL; expected something like {DEFAULT_BASE_URL}"))?;
     if url.username() != "" || url.password().is_some() {
         bail!("ORCHESTRA_BASE_URL must not carry credentials; set the key in ORCHESTRA_API_KEY");
     }
     if url.query().is_some() || url.fragment().is_some() {
         bail!("ORCHESTRA_BASE_URL must not have a query or fragment");
     }
-    let Some(host) = url.host() else {
-        bail!("ORCHESTRA_BASE_URL has no host")
-    };
+    let Some(host) = url.host() else { bail!("ORCHESTRA_BASE_URL has no host") };
     match url.scheme() {
         "https" => {}
         "http" => {
@@ -133,9 +130,7 @@ fn parse_base_url(text: &str, allow_insecure_loopback: bool) -> anyhow::Result<U
                 url::Host::Ipv6(ip) => ip.is_loopback(),
             };
             if !loopback {
-                bail!(
-                    "ORCHESTRA_BASE_URL uses plain http to {host}; Orchestra is only reached over https"
-                );
+                bail!("ORCHESTRA_BASE_URL uses plain http to {host}; Orchestra is only reached over https");
             }
             if !allow_insecure_loopback {
                 bail!(
@@ -168,5 +163,6 @@ mod tests {
         let key = ApiKey::new("canary-123").unwrap();
         assert!(!format!("{key:?}").contains("canary"));
         assert!(ApiKey::new("  ").is_none());
+        assert_eq!(key.redact("echo: Bearer canary-123!"), "echo: Bearer [redacted]!");
     }
 }

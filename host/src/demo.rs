@@ -32,17 +32,9 @@ pub async fn run() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let client: Client = ().serve(transport).await.context("MCP handshake with the server")?;
     let tools = client.list_tools(None).await?.tools;
-    println!(
-        "MCP server ready in {} ms with {} tools:",
-        started.elapsed().as_millis(),
-        tools.len()
-    );
+    println!("MCP server ready in {} ms with {} tools:", started.elapsed().as_millis(), tools.len());
     for tool in &tools {
-        let read_only = tool
-            .annotations
-            .as_ref()
-            .and_then(|a| a.read_only_hint)
-            .unwrap_or(false);
+        let read_only = tool.annotations.as_ref().and_then(|a| a.read_only_hint).unwrap_or(false);
         println!(
             "  {:<26} {}{}",
             tool.name,
@@ -52,12 +44,8 @@ pub async fn run() -> anyhow::Result<()> {
     }
 
     println!("\n# What failed in the last 24 hours?");
-    let runs = call(
-        &client,
-        "list_pipeline_runs",
-        json!({"time_from": "24h", "status": ["FAILED", "WARNING"]}),
-    )
-    .await?;
+    let runs =
+        call(&client, "list_pipeline_runs", json!({"time_from": "24h", "status": ["FAILED", "WARNING"]})).await?;
     for run in runs["runs"].as_array().into_iter().flatten() {
         println!(
             "  {} {:<8} {} — {}",
@@ -67,23 +55,13 @@ pub async fn run() -> anyhow::Result<()> {
             run["message"].as_str().unwrap_or("")
         );
     }
-    let Some(failed) = runs["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["runStatus"] == "FAILED")
-    else {
+    let Some(failed) = runs["runs"].as_array().into_iter().flatten().find(|r| r["runStatus"] == "FAILED") else {
         bail!("the fake has no failed run in the last 24 hours");
     };
     let run_id = failed["id"].as_str().unwrap_or_default().to_string();
 
     println!("\n# Which task failed, and why?");
-    let tasks = call(
-        &client,
-        "list_task_runs",
-        json!({"pipeline_run_id": run_id, "status": ["FAILED"]}),
-    )
-    .await?;
+    let tasks = call(&client, "list_task_runs", json!({"pipeline_run_id": run_id, "status": ["FAILED"]})).await?;
     let task = &tasks["taskRuns"][0];
     let task_id = task["id"].as_str().unwrap_or_default().to_string();
     println!(
@@ -92,13 +70,7 @@ pub async fn run() -> anyhow::Result<()> {
         task["integration"].as_str().unwrap_or(""),
         task["message"].as_str().unwrap_or("")
     );
-    println!(
-        "  {}",
-        task["externalMessage"]
-            .as_str()
-            .unwrap_or("")
-            .replace('\n', "\n  ")
-    );
+    println!("  {}", task["externalMessage"].as_str().unwrap_or("").replace('\n', "\n  "));
 
     println!("\n# The end of its log");
     let log = call(
@@ -118,12 +90,8 @@ pub async fn run() -> anyhow::Result<()> {
     }
 
     println!("\n# dbt artifacts");
-    let artifacts = call(
-        &client,
-        "list_task_run_artifacts",
-        json!({"pipeline_run_id": run_id, "task_run_id": task_id}),
-    )
-    .await?;
+    let artifacts =
+        call(&client, "list_task_run_artifacts", json!({"pipeline_run_id": run_id, "task_run_id": task_id})).await?;
     println!("  {}", artifacts["filenames"]);
     let results = call(
         &client,
@@ -132,12 +100,7 @@ pub async fn run() -> anyhow::Result<()> {
     )
     .await?;
     if let Ok(parsed) = serde_json::from_str::<Value>(results["content"].as_str().unwrap_or("")) {
-        for r in parsed["results"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|r| r["status"] != "success")
-        {
+        for r in parsed["results"].as_array().into_iter().flatten().filter(|r| r["status"] != "success") {
             println!(
                 "  {} {}: {}",
                 r["status"].as_str().unwrap_or(""),
@@ -148,52 +111,24 @@ pub async fn run() -> anyhow::Result<()> {
     }
 
     println!("\n# Start the pipeline again, check on it, then cancel it");
-    let started_run = call(
-        &client,
-        "start_pipeline",
-        json!({"pipeline_id_or_alias": "daily_refresh"}),
-    )
-    .await?;
-    let new_run = started_run["pipelineRunId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let started_run = call(&client, "start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await?;
+    let new_run = started_run["pipelineRunId"].as_str().unwrap_or_default().to_string();
     println!(
         "  started run {} ({})",
         short(&started_run["pipelineRunId"]),
         started_run["lineageUrl"].as_str().unwrap_or("")
     );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let status = call(
-        &client,
-        "get_pipeline_run",
-        json!({"pipeline_run_id": new_run}),
-    )
-    .await?;
-    println!(
-        "  status: {}",
-        status["run"]["runStatus"].as_str().unwrap_or("")
-    );
-    let cancelled = call(
-        &client,
-        "cancel_pipeline_run",
-        json!({"pipeline_run_id": new_run}),
-    )
-    .await?;
-    println!(
-        "  cancel requested; status now {}",
-        cancelled["runStatus"].as_str().unwrap_or("")
-    );
+    let status = call(&client, "get_pipeline_run", json!({"pipeline_run_id": new_run})).await?;
+    println!("  status: {}", status["run"]["runStatus"].as_str().unwrap_or(""));
+    let cancelled = call(&client, "cancel_pipeline_run", json!({"pipeline_run_id": new_run})).await?;
+    println!("  cancel requested; status now {}", cancelled["runStatus"].as_str().unwrap_or(""));
 
     println!("\n# A mistake the model can correct");
     let bad = client
         .call_tool(
-            CallToolRequestParams::new("list_pipeline_runs").with_arguments(
-                json!({"status": ["BROKEN"]})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
+            CallToolRequestParams::new("list_pipeline_runs")
+                .with_arguments(json!({"status": ["BROKEN"]}).as_object().cloned().unwrap_or_default()),
         )
         .await?;
     println!(
@@ -203,10 +138,7 @@ pub async fn run() -> anyhow::Result<()> {
     );
 
     let requests = fake.requests();
-    println!(
-        "\nThe fake Orchestra received {} requests, every one with the host-injected key.",
-        requests.len()
-    );
+    println!("\nThe fake Orchestra received {} requests, every one with the host-injected key.", requests.len());
     client.cancel().await?;
     Ok(())
 }
@@ -222,18 +154,11 @@ async fn call(client: &Client, tool: &str, arguments: Value) -> anyhow::Result<V
     if result.is_error.unwrap_or(false) {
         bail!("{tool} failed: {}", text_of(&result));
     }
-    result
-        .structured_content
-        .context("the result has no structured content")
+    result.structured_content.context("the result has no structured content")
 }
 
 fn text_of(result: &rmcp::model::CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
 fn short(id: &Value) -> String {

@@ -9,8 +9,7 @@ use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
 use http::{HeaderValue, Request};
 use http_body_util::{BodyExt, Full, Limited};
 use wasmtime_wasi_http::{
-    DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody,
-    WasiHttpHooks,
+    DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks,
 };
 
 use crate::config::{ApiKey, Limits};
@@ -48,15 +47,8 @@ impl EgressPolicy {
     /// Judges a request on its parsed URI: scheme, host and port must equal the origin's.
     pub fn check(&self, uri: &http::Uri) -> Result<(), Denial> {
         let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
-        let host = uri
-            .host()
-            .unwrap_or_default()
-            .trim_end_matches('.')
-            .to_ascii_lowercase();
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
+        let host = uri.host().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
         let origin_host = self.host.trim_start_matches('[').trim_end_matches(']');
         let port = uri.port_u16().unwrap_or(match scheme.as_str() {
             "http" => 80,
@@ -72,16 +64,12 @@ impl EgressPolicy {
     }
 
     fn clamp(&self, options: Option<RequestOptions>) -> RequestOptions {
-        let clamp =
-            |asked: Option<Duration>, max: Duration| Some(asked.map_or(max, |d| d.min(max)));
+        let clamp = |asked: Option<Duration>, max: Duration| Some(asked.map_or(max, |d| d.min(max)));
         let options = options.unwrap_or_default();
         RequestOptions {
             connect_timeout: clamp(options.connect_timeout, self.limits.connect_timeout),
             first_byte_timeout: clamp(options.first_byte_timeout, self.limits.first_byte_timeout),
-            between_bytes_timeout: clamp(
-                options.between_bytes_timeout,
-                self.limits.between_bytes_timeout,
-            ),
+            between_bytes_timeout: clamp(options.between_bytes_timeout, self.limits.between_bytes_timeout),
         }
     }
 }
@@ -95,10 +83,7 @@ pub struct EgressHooks {
 
 impl EgressHooks {
     pub fn new(policy: Arc<EgressPolicy>) -> Self {
-        Self {
-            policy,
-            denials: Arc::default(),
-        }
+        Self { policy, denials: Arc::default() }
     }
 
     /// The denials recorded during this call.
@@ -165,17 +150,14 @@ impl WasiHttpHooks for EgressHooks {
                     .map_err(|_| HttpError::HttpRequestBodySize(None))?
                     .to_bytes();
                 if let Some(key) = &policy.api_key {
-                    let mut value = HeaderValue::from_str(&key.bearer())
-                        .map_err(|_| HttpError::InternalError(None))?;
+                    let mut value = HeaderValue::from_str(&key.bearer()).map_err(|_| HttpError::InternalError(None))?;
                     value.set_sensitive(true);
                     parts.headers.insert(AUTHORIZATION, value);
                 }
-                let body =
-                    Full::new(body).map_err(|never: std::convert::Infallible| match never {});
+                let body = Full::new(body).map_err(|never: std::convert::Infallible| match never {});
                 let request = Request::from_parts(parts, body);
                 let (response, io) =
-                    wasmtime_wasi_http::default_send_request(request, Some(policy.clamp(options)))
-                        .await?;
+                    wasmtime_wasi_http::default_send_request(request, Some(policy.clamp(options))).await?;
                 Ok((
                     response.map(BodyExt::boxed_unsync),
                     Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
@@ -190,20 +172,14 @@ mod tests {
     use super::*;
 
     fn policy(base: &str, key: Option<&str>) -> EgressPolicy {
-        EgressPolicy::new(
-            &url::Url::parse(base).unwrap(),
-            key.and_then(ApiKey::new),
-            Limits::default(),
-        )
+        EgressPolicy::new(&url::Url::parse(base).unwrap(), key.and_then(ApiKey::new), Limits::default())
     }
 
     #[test]
     fn only_the_orchestra_origin_is_allowed() {
         let p = policy("https://app.getorchestra.io/api/engine/public", Some("k"));
         let ok = |u: &str| p.check(&u.parse().unwrap()).is_ok();
-        assert!(ok(
-            "https://app.getorchestra.io/api/engine/public/pipeline_runs"
-        ));
+        assert!(ok("https://app.getorchestra.io/api/engine/public/pipeline_runs"));
         assert!(ok("https://APP.getorchestra.io./x"));
         assert!(ok("https://app.getorchestra.io:443/x"));
         assert!(!ok("http://app.getorchestra.io/x"));
@@ -216,24 +192,15 @@ mod tests {
     #[test]
     fn no_key_means_no_orchestra_request() {
         let p = policy("https://app.getorchestra.io/api/engine/public", None);
-        assert_eq!(
-            p.check(&"https://app.getorchestra.io/x".parse().unwrap()),
-            Err(Denial::MissingKey)
-        );
+        assert_eq!(p.check(&"https://app.getorchestra.io/x".parse().unwrap()), Err(Denial::MissingKey));
     }
 
     #[test]
     fn guest_timeouts_are_clamped() {
         let p = policy("https://app.getorchestra.io", Some("k"));
-        let asked = RequestOptions {
-            connect_timeout: Some(Duration::from_secs(3600)),
-            ..Default::default()
-        };
+        let asked = RequestOptions { connect_timeout: Some(Duration::from_secs(3600)), ..Default::default() };
         let got = p.clamp(Some(asked));
         assert_eq!(got.connect_timeout, Some(Limits::default().connect_timeout));
-        assert_eq!(
-            got.first_byte_timeout,
-            Some(Limits::default().first_byte_timeout)
-        );
+        assert_eq!(got.first_byte_timeout, Some(Limits::default().first_byte_timeout));
     }
 }

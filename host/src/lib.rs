@@ -22,12 +22,7 @@ use crate::server::OrchestraServer;
 pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     let started = std::time::Instant::now();
     let sandbox = Sandbox::new(config)?;
-    let catalogue = Catalogue::new(
-        sandbox
-            .list_tools()
-            .await
-            .context("reading the component's tool catalogue")?,
-    )?;
+    let catalogue = Catalogue::new(sandbox.list_tools().await.context("reading the component's tool catalogue")?)?;
     tracing::info!(
         tools = catalogue.tools().len(),
         base_url = %config.base_url_text(),
@@ -39,16 +34,18 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
         tracing::warn!("ORCHESTRA_API_KEY is not set: tools will answer with an error until it is");
     }
     let origin = config.base_url.origin().ascii_serialization();
-    Ok(OrchestraServer::new(sandbox, catalogue, origin))
+    Ok(OrchestraServer::new(sandbox, catalogue, origin, config.api_key.clone()))
 }
 
 /// Serves MCP over stdin/stdout until the client closes stdin.
 pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
     let server = build_server(&config).await?;
-    let running = server
-        .serve(rmcp::transport::stdio())
-        .await
-        .context("starting the MCP session")?;
+    let running = match server.serve(rmcp::transport::stdio()).await {
+        Ok(running) => running,
+        // The client went away before the session began: nothing to serve, not a failure.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+        Err(e) => return Err(e).context("starting the MCP session"),
+    };
     running.waiting().await.context("serving MCP over stdio")?;
     Ok(())
 }

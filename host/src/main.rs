@@ -51,44 +51,30 @@ struct ServeArgs {
 impl ServeArgs {
     fn config(&self) -> anyhow::Result<Config> {
         // The key is read from the environment only: a flag would show in process listings.
-        let api_key = std::env::var("ORCHESTRA_API_KEY")
-            .ok()
-            .and_then(ApiKey::new);
-        let component = self
-            .component
-            .clone()
-            .map_or(ComponentSource::Embedded, ComponentSource::File);
+        let api_key = std::env::var("ORCHESTRA_API_KEY").ok().and_then(ApiKey::new);
+        let component = self.component.clone().map_or(ComponentSource::Embedded, ComponentSource::File);
         let cache_dir = if self.no_cache {
             None
         } else {
-            self.cache_dir
-                .clone()
-                .or_else(|| dirs::cache_dir().map(|d| d.join("orchestra-mcp").join("wasmtime")))
+            self.cache_dir.clone().or_else(|| dirs::cache_dir().map(|d| d.join("orchestra-mcp").join("wasmtime")))
         };
-        Config::new(
-            &self.base_url,
-            api_key,
-            self.allow_insecure_loopback,
-            component,
-            cache_dir,
-        )
+        Config::new(&self.base_url, api_key, self.allow_insecure_loopback, component, cache_dir)
     }
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The demo prints to the terminal; only problems should interrupt it.
+    let default_filter = if matches!(cli.command, Some(Command::Demo)) { "warn" } else { "info" };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .init();
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("orchestra-mcp: cannot start the async runtime: {e}");

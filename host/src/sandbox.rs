@@ -39,20 +39,13 @@ struct StoreState {
 
 impl WasiView for StoreState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
 impl WasiHttpView for StoreState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.hooks,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }
 
@@ -60,10 +53,7 @@ impl WasiHttpView for StoreState {
 #[derive(Debug)]
 pub enum CallFailure {
     /// The tool reported an error; `denials` are the requests the host refused meanwhile.
-    Tool {
-        error: ToolError,
-        denials: Vec<Denial>,
-    },
+    Tool { error: ToolError, denials: Vec<Denial> },
     /// The guest trapped (panic, memory limit, stack overflow, ...).
     Trap(String),
     /// The call ran past the wall-time limit.
@@ -105,8 +95,7 @@ impl Sandbox {
 
         let mut linker = Linker::<StoreState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
-            .map_err(anyhow::Error::from)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(anyhow::Error::from)
@@ -117,29 +106,20 @@ impl Sandbox {
         Ok(Self {
             engine,
             pre,
-            policy: Arc::new(EgressPolicy::new(
-                &config.base_url,
-                config.api_key.clone(),
-                config.limits.clone(),
-            )),
+            policy: Arc::new(EgressPolicy::new(&config.base_url, config.api_key.clone(), config.limits.clone())),
             base_url: config.base_url_text(),
             limits: config.limits.clone(),
         })
     }
 
     fn store(&self) -> Store<StoreState> {
-        let wasi = WasiCtx::builder()
-            .env("ORCHESTRA_BASE_URL", &self.base_url)
-            .build();
+        let wasi = WasiCtx::builder().env("ORCHESTRA_BASE_URL", &self.base_url).build();
         let state = StoreState {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: EgressHooks::new(self.policy.clone()),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(self.limits.memory_bytes)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).trap_on_grow_failure(true).build(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
@@ -152,15 +132,8 @@ impl Sandbox {
     /// The component's catalogue. Pure: the guest does no I/O here.
     pub async fn list_tools(&self) -> anyhow::Result<Vec<ToolDescriptor>> {
         let mut store = self.store();
-        let instance = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(anyhow::Error::from)?;
-        instance
-            .call_list_tools(&mut store)
-            .await
-            .map_err(anyhow::Error::from)
+        let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
+        instance.call_list_tools(&mut store).await.map_err(anyhow::Error::from)
     }
 
     /// One step of a tool call, in a fresh instance, within the wall-time limit.
@@ -174,17 +147,10 @@ impl Sandbox {
 
     async fn call_unbounded(&self, request: CallRequest) -> Result<CallOutcome, CallFailure> {
         let mut store = self.store();
-        let instance = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| CallFailure::Trap(format!("{e:#}")))?;
+        let instance = self.pre.instantiate_async(&mut store).await.map_err(|e| CallFailure::Trap(format!("{e:#}")))?;
         match instance.call_call_tool(&mut store, &request).await {
             Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(error)) => Err(CallFailure::Tool {
-                error,
-                denials: store.data().hooks.denials(),
-            }),
+            Ok(Err(error)) => Err(CallFailure::Tool { error, denials: store.data().hooks.denials() }),
             Err(trap) => Err(CallFailure::Trap(describe_trap(&trap))),
         }
     }
@@ -194,9 +160,7 @@ fn describe_trap(error: &wasmtime::Error) -> String {
     match error.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::StackOverflow) => "the tool overflowed its stack".to_string(),
         Some(wasmtime::Trap::UnreachableCodeReached) => "the tool panicked".to_string(),
-        Some(wasmtime::Trap::AllocationTooLarge) => {
-            "the tool ran out of its memory limit".to_string()
-        }
+        Some(wasmtime::Trap::AllocationTooLarge) => "the tool ran out of its memory limit".to_string(),
         Some(trap) => format!("the tool trapped: {trap}"),
         None if format!("{error:#}").contains("memory") => {
             format!("the tool ran out of memory: {error:#}")

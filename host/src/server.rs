@@ -5,16 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    ContentBlock, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
+    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 
 use crate::catalogue::Catalogue;
+use crate::config::ApiKey;
 use crate::egress::Denial;
 use crate::sandbox::{CallFailure, CallOutcome, CallRequest, Sandbox, ToolError};
 
@@ -32,32 +32,37 @@ struct Inner {
     sandbox: Sandbox,
     catalogue: Catalogue,
     origin: String,
+    api_key: Option<ApiKey>,
 }
 
 impl OrchestraServer {
-    pub fn new(sandbox: Sandbox, catalogue: Catalogue, origin: String) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                sandbox,
-                catalogue,
-                origin,
-            }),
-        }
+    pub fn new(sandbox: Sandbox, catalogue: Catalogue, origin: String, api_key: Option<ApiKey>) -> Self {
+        Self { inner: Arc::new(Inner { sandbox, catalogue, origin, api_key }) }
     }
 
-    /// Runs a call to completion: validation, then guest steps until a result.
+    /// Runs a call and removes the API key from everything it returns.
     pub async fn run_tool(
         &self,
         name: &str,
         arguments: Value,
         context: Option<&RequestContext<RoleServer>>,
     ) -> CallToolResult {
+        let result = self.run_tool_unredacted(name, arguments, context).await;
+        match &self.inner.api_key {
+            Some(key) => redact_result(key, result),
+            None => result,
+        }
+    }
+
+    /// Runs a call to completion: validation, then guest steps until a result.
+    async fn run_tool_unredacted(
+        &self,
+        name: &str,
+        arguments: Value,
+        context: Option<&RequestContext<RoleServer>>,
+    ) -> CallToolResult {
         if let Err(problems) = self.inner.catalogue.validate(name, &arguments) {
-            let list = problems
-                .iter()
-                .map(|p| format!("- {p}"))
-                .collect::<Vec<_>>()
-                .join("\n");
+            let list = problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
             return error_result(format!(
                 "Invalid arguments for {name}; nothing was sent to Orchestra. Fix these and call again:\n{list}"
             ));
@@ -65,11 +70,7 @@ impl OrchestraServer {
         let started = tokio::time::Instant::now();
         let mut resume_state = None;
         loop {
-            let request = CallRequest {
-                tool: name.to_string(),
-                arguments: arguments.to_string(),
-                resume_state,
-            };
+            let request = CallRequest { tool: name.to_string(), arguments: arguments.to_string(), resume_state };
             let outcome = self.inner.sandbox.call(request).await;
             match outcome {
                 Ok(CallOutcome::Done(json)) => return success_result(&json),
@@ -88,8 +89,7 @@ impl OrchestraServer {
                             let _ = ctx.peer.notify_progress(note).await;
                         }
                     }
-                    tokio::time::sleep(Duration::from_millis(u64::from(pending.resume_after_ms)))
-                        .await;
+                    tokio::time::sleep(Duration::from_millis(u64::from(pending.resume_after_ms))).await;
                     resume_state = Some(pending.state);
                 }
                 Err(failure) => return error_result(self.describe(name, failure)),
@@ -116,21 +116,11 @@ impl OrchestraServer {
     fn describe_tool_error(&self, tool: &str, error: ToolError, denials: &[Denial]) -> String {
         match error {
             ToolError::InvalidArguments(a) => {
-                let field = if a.field.is_empty() {
-                    "(arguments)".to_string()
-                } else {
-                    a.field
-                };
-                format!(
-                    "Invalid argument {field} for {tool}: {}. Nothing was sent to Orchestra.",
-                    a.message
-                )
+                let field = if a.field.is_empty() { "(arguments)".to_string() } else { a.field };
+                format!("Invalid argument {field} for {tool}: {}. Nothing was sent to Orchestra.", a.message)
             }
             ToolError::Upstream(u) => {
-                let mut text = format!(
-                    "Orchestra answered {} to {}: {}",
-                    u.status, u.request, u.detail
-                );
+                let mut text = format!("Orchestra answered {} to {}: {}", u.status, u.request, u.detail);
                 if let Some(hint) = u.hint {
                     text.push_str(&format!(". {hint}"));
                 }
@@ -167,6 +157,27 @@ impl OrchestraServer {
     }
 }
 
+fn redact_result(key: &ApiKey, mut result: CallToolResult) -> CallToolResult {
+    for block in &mut result.content {
+        if let ContentBlock::Text(text) = block {
+            text.text = key.redact(&text.text);
+        }
+    }
+    if let Some(structured) = &mut result.structured_content {
+        redact_value(key, structured);
+    }
+    result
+}
+
+fn redact_value(key: &ApiKey, value: &mut Value) {
+    match value {
+        Value::String(s) => *s = key.redact(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(key, v)),
+        Value::Object(map) => map.values_mut().for_each(|v| redact_value(key, v)),
+        _ => {}
+    }
+}
+
 fn success_result(json: &str) -> CallToolResult {
     match serde_json::from_str::<Value>(json) {
         Ok(value) => {
@@ -186,8 +197,7 @@ impl ServerHandler for OrchestraServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(
-                Implementation::new("orchestra-mcp", env!("CARGO_PKG_VERSION"))
-                    .with_title("Orchestra MCP server"),
+                Implementation::new("orchestra-mcp", env!("CARGO_PKG_VERSION")).with_title("Orchestra MCP server"),
             )
             .with_instructions(INSTRUCTIONS)
     }
@@ -197,9 +207,7 @@ impl ServerHandler for OrchestraServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(
-            self.inner.catalogue.tools().to_vec(),
-        ))
+        Ok(ListToolsResult::with_all_items(self.inner.catalogue.tools().to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -213,28 +221,14 @@ impl ServerHandler for OrchestraServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         if self.inner.catalogue.get(&name).is_none() {
-            let known: Vec<&str> = self
-                .inner
-                .catalogue
-                .tools()
-                .iter()
-                .map(|t| t.name.as_ref())
-                .collect();
+            let known: Vec<&str> = self.inner.catalogue.tools().iter().map(|t| t.name.as_ref()).collect();
             return Err(ErrorData::invalid_params(
-                format!(
-                    "unknown tool {name:?}; this server has: {}",
-                    known.join(", ")
-                ),
+                format!("unknown tool {name:?}; this server has: {}", known.join(", ")),
                 None,
             ));
         }
         let arguments = Value::Object(request.arguments.unwrap_or_default());
-        let toolset = self
-            .inner
-            .catalogue
-            .toolset(&name)
-            .unwrap_or_default()
-            .to_string();
+        let toolset = self.inner.catalogue.toolset(&name).unwrap_or_default().to_string();
         let started = std::time::Instant::now();
         tokio::select! {
             result = self.run_tool(&name, arguments, Some(&context)) => {
@@ -255,9 +249,7 @@ impl ServerHandler for OrchestraServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Err(ErrorData::method_not_found::<
-            rmcp::model::ListPromptsRequestMethod,
-        >())
+        Err(ErrorData::method_not_found::<rmcp::model::ListPromptsRequestMethod>())
     }
 
     async fn list_resources(
@@ -265,9 +257,7 @@ impl ServerHandler for OrchestraServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        Err(ErrorData::method_not_found::<
-            rmcp::model::ListResourcesRequestMethod,
-        >())
+        Err(ErrorData::method_not_found::<rmcp::model::ListResourcesRequestMethod>())
     }
 
     async fn list_resource_templates(
@@ -275,9 +265,7 @@ impl ServerHandler for OrchestraServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        Err(ErrorData::method_not_found::<
-            rmcp::model::ListResourceTemplatesRequestMethod,
-        >())
+        Err(ErrorData::method_not_found::<rmcp::model::ListResourceTemplatesRequestMethod>())
     }
 
     async fn complete(
@@ -285,8 +273,6 @@ impl ServerHandler for OrchestraServer {
         _request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        Err(ErrorData::method_not_found::<
-            rmcp::model::CompleteRequestMethod,
-        >())
+        Err(ErrorData::method_not_found::<rmcp::model::CompleteRequestMethod>())
     }
 }

@@ -1,301 +1,189 @@
-//! A faithful fake of Orchestra's public API (`openapi_engine_public.json`), for tests and
-//! the demo. It follows the spec and the behaviours Orchestra is known for, not our
-//! client: bearer auth, the 7-day window rules, comma-separated filters with 422 on
-//! unknown values, the paginated envelope, runs that move from CREATED to a terminal
-//! state, cancel with 204, `Range` downloads (206, 416), `{"detail": ...}` errors, and
-//! 429 with `Retry-After` on demand. It records every request it receives.
+//! Test support: start the real `orchestra-mcp` binary as an MCP server over stdio, drive
+//! it with rmcp's client, and check results against the tools' own output schemas.
+//!
+//! The binary is the one cargo builds for the host package's integration tests
+//! (`target/<profile>/orchestra-mcp`); run the suite with `cargo test --workspace`.
 
-pub mod api;
-mod ids;
-mod integrations;
-pub mod model;
-mod seed;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
-use std::collections::VecDeque;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use anyhow::Context;
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
+use rmcp::service::{RoleClient, RunningService, ServiceError};
+use serde_json::Value;
+use tokio::io::AsyncReadExt;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+pub use orchestra_fake::{FakeOptions, FakeOrchestra, Injection};
 
-pub use seed::ACCOUNT_ID;
-
-/// The path prefix of the engine API, as on app.getorchestra.io.
-pub const API_PREFIX: &str = "/api/engine/public";
-
-#[derive(Debug, Clone)]
-pub struct FakeOptions {
-    /// The only key the fake accepts.
-    pub api_key: String,
-    /// How long a run started through the API stays RUNNING before it succeeds.
-    pub run_duration: Duration,
+/// `target/<profile>/`, where cargo put this test and the server binary.
+pub fn target_profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    // target/<profile>/deps/<test-binary>
+    exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps").to_path_buf()
 }
 
-impl Default for FakeOptions {
-    fn default() -> Self {
-        Self {
-            api_key: "orchestra-fake-key".to_string(),
-            run_duration: Duration::from_secs(3),
+/// The server binary under test.
+pub fn server_binary() -> PathBuf {
+    let path = target_profile_dir().join("orchestra-mcp");
+    assert!(
+        path.exists(),
+        "{} is missing: run the suite with `cargo test --workspace`, which builds it",
+        path.display()
+    );
+    path
+}
+
+/// The probe component (`tests/guests/probe`), built by this crate's build script.
+pub fn probe_component() -> PathBuf {
+    PathBuf::from(env!("PROBE_GUEST_WASM"))
+}
+
+/// A compile cache shared by the tests of one build, so only the first server compiles.
+pub fn cache_dir() -> PathBuf {
+    target_profile_dir().join("test-compile-cache")
+}
+
+/// How to start a server.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub component: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
+    /// `RUST_LOG` for the server (default `info`).
+    pub rust_log: Option<String>,
+}
+
+impl ServerOptions {
+    /// A server pointed at `fake` with the fake's key.
+    pub fn for_fake(fake: &FakeOrchestra) -> Self {
+        Self { base_url: fake.base_url(), api_key: Some(fake.api_key().to_string()), ..Self::default() }
+    }
+}
+
+/// A running server and an MCP client session with it.
+pub struct Server {
+    pub client: RunningService<RoleClient, ()>,
+    pub tools: Vec<Tool>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    pub async fn start(options: ServerOptions) -> anyhow::Result<Self> {
+        let mut command = tokio::process::Command::new(server_binary());
+        command
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("ORCHESTRA_BASE_URL", &options.base_url)
+            .env("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")
+            .env("ORCHESTRA_MCP_CACHE_DIR", cache_dir())
+            .env("RUST_LOG", options.rust_log.as_deref().unwrap_or("info"));
+        if let Some(key) = &options.api_key {
+            command.env("ORCHESTRA_API_KEY", key);
         }
-    }
-}
-
-/// One request as the fake received it.
-#[derive(Debug, Clone)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// Path below `API_PREFIX` (for example `/pipeline_runs`).
-    pub path: String,
-    pub query: Option<String>,
-    /// Header names in lower case, with their values.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl RecordedRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The decoded value of one query parameter.
-    pub fn query_param(&self, name: &str) -> Option<String> {
-        let query = self.query.as_deref()?;
-        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(query);
-        pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
-    }
-}
-
-fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .expect("a query parses as a URI"),
-    )
-    .map(|q| q.0)
-    .unwrap_or_default()
-}
-
-/// A canned answer for the next matching requests (for 429s, 5xx and other failures).
-#[derive(Debug, Clone)]
-pub struct Injection {
-    /// Applies to requests whose path (below the prefix) contains this.
-    pub path_contains: String,
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-    /// How many requests it answers.
-    pub times: u32,
-}
-
-impl Injection {
-    /// 429 with `Retry-After`, as Orchestra's rate limiter would answer.
-    pub fn rate_limited(path_contains: &str, retry_after_seconds: u32) -> Self {
-        Self {
-            path_contains: path_contains.to_string(),
-            status: 429,
-            headers: vec![("retry-after".to_string(), retry_after_seconds.to_string())],
-            body: r#"{"detail":"Rate limit exceeded, wait before sending more requests"}"#
-                .to_string(),
-            times: 1,
+        if let Some(component) = &options.component {
+            command.env("ORCHESTRA_MCP_COMPONENT", component);
         }
+        for (k, v) in &options.env {
+            command.env(k, v);
+        }
+        let (transport, stderr_pipe) =
+            rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::piped()).spawn()?;
+        let stderr = Arc::new(Mutex::new(String::new()));
+        if let Some(mut pipe) = stderr_pipe {
+            let sink = stderr.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut s) = sink.lock() {
+                        s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    }
+                }
+            });
+        }
+        let client = ().serve(transport).await.context("MCP handshake")?;
+        let tools = client.list_tools(None).await.context("tools/list")?.tools;
+        Ok(Self { client, tools, stderr })
+    }
+
+    /// Calls a tool; a JSON-RPC error fails the test, an `isError` result does not.
+    pub async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
+        self.try_call(tool, arguments).await.unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+    }
+
+    pub async fn try_call(&self, tool: &str, arguments: Value) -> Result<CallToolResult, ServiceError> {
+        let arguments = arguments.as_object().cloned().unwrap_or_default();
+        self.client.call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments)).await
+    }
+
+    /// Calls a tool that must succeed; checks the result against its output schema and
+    /// returns the structured content.
+    pub async fn ok(&self, tool: &str, arguments: Value) -> Value {
+        let result = self.call(tool, arguments).await;
+        assert!(!result.is_error.unwrap_or(false), "{tool} failed: {}", text(&result));
+        let structured = result.structured_content.clone().unwrap_or_else(|| panic!("{tool}: no structuredContent"));
+        assert_matches_output_schema(&self.tools, tool, &structured);
+        let text_block: Value = serde_json::from_str(&text(&result)).expect("the text block is the JSON result");
+        assert_eq!(text_block, structured, "{tool}: the text block and structuredContent differ");
+        structured
+    }
+
+    /// Calls a tool that must fail with `isError`; returns its text.
+    pub async fn err(&self, tool: &str, arguments: Value) -> String {
+        let result = self.call(tool, arguments).await;
+        assert!(result.is_error.unwrap_or(false), "{tool} should have failed but returned {}", text(&result));
+        assert!(result.structured_content.is_none(), "{tool}: an error result must not carry structuredContent");
+        text(&result)
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub async fn stop(self) -> String {
+        let stderr = self.stderr.clone();
+        let _ = self.client.cancel().await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 }
 
-pub struct Shared {
-    pub options: FakeOptions,
-    pub world: Mutex<api::World>,
-    requests: Mutex<Vec<RecordedRequest>>,
-    injections: Mutex<VecDeque<Injection>>,
+/// The text of a result's content blocks.
+pub fn text(result: &CallToolResult) -> String {
+    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
-impl Shared {
-    pub fn world(&self) -> MutexGuard<'_, api::World> {
-        self.world.lock().unwrap_or_else(|p| p.into_inner())
-    }
+/// Fails unless `value` validates against the `outputSchema` that `tool` publishes.
+pub fn assert_matches_output_schema(tools: &[Tool], tool: &str, value: &Value) {
+    let schema = tools
+        .iter()
+        .find(|t| t.name == tool)
+        .and_then(|t| t.output_schema.clone())
+        .unwrap_or_else(|| panic!("{tool} publishes no outputSchema"));
+    let validator = jsonschema::validator_for(&Value::Object((*schema).clone())).expect("output schemas compile");
+    let problems: Vec<String> =
+        validator.iter_errors(value).map(|e| format!("{}: {e}", e.instance_path().as_str())).collect();
+    assert!(problems.is_empty(), "{tool} result does not match its outputSchema:\n{}", problems.join("\n"));
 }
 
-/// A running fake on 127.0.0.1; it stops when dropped.
-pub struct FakeOrchestra {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl FakeOrchestra {
-    /// Binds 127.0.0.1 on a free port and serves until dropped.
-    pub async fn start(options: FakeOptions) -> anyhow::Result<Self> {
-        Self::start_on(options, SocketAddr::from(([127, 0, 0, 1], 0))).await
+/// A direct GET, for comparing with what the tools return.
+pub async fn http_get(url: &str, headers: &[(&str, &str)]) -> anyhow::Result<(u16, Vec<u8>)> {
+    use http_body_util::{BodyExt, Empty};
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Empty<bytes::Bytes>>();
+    let mut request = hyper::Request::get(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
     }
-
-    pub async fn start_on(options: FakeOptions, addr: SocketAddr) -> anyhow::Result<Self> {
-        let shared = Arc::new(Shared {
-            world: Mutex::new(api::World::seeded(options.run_duration)),
-            options,
-            requests: Mutex::default(),
-            injections: Mutex::default(),
-        });
-        let router = api::router()
-            .layer(axum::middleware::from_fn_with_state(
-                shared.clone(),
-                gatekeeper,
-            ))
-            .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        Ok(Self {
-            addr,
-            shared,
-            shutdown: Some(tx),
-        })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The base URL to give a client, e.g. `http://127.0.0.1:PORT/api/engine/public`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}{API_PREFIX}", self.addr)
-    }
-
-    pub fn api_key(&self) -> &str {
-        &self.shared.options.api_key
-    }
-
-    /// Every request received so far, oldest first.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared
-            .requests
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn clear_requests(&self) {
-        if let Ok(mut r) = self.shared.requests.lock() {
-            r.clear();
-        }
-    }
-
-    /// Answers the next matching requests with a canned response.
-    pub fn inject(&self, injection: Injection) {
-        if let Ok(mut q) = self.shared.injections.lock() {
-            q.push_back(injection);
-        }
-    }
-
-    /// Read access to the seeded data, for tests that need real ids.
-    pub fn snapshot(&self) -> api::Snapshot {
-        self.shared.world().snapshot()
-    }
-}
-
-impl Drop for FakeOrchestra {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// Records the request, answers injected failures, and checks the bearer key.
-async fn gatekeeper(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 32 * 1024 * 1024)
-        .await
-        .unwrap_or_default();
-    let path = parts
-        .uri
-        .path()
-        .strip_prefix(API_PREFIX)
-        .unwrap_or(parts.uri.path())
-        .to_string();
-    let recorded = RecordedRequest {
-        method: parts.method.to_string(),
-        path: path.clone(),
-        query: parts.uri.query().map(str::to_string),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: body.to_vec(),
-    };
-    if let Ok(mut r) = shared.requests.lock() {
-        r.push(recorded);
-    }
-
-    let injected = shared.injections.lock().ok().and_then(|mut q| {
-        let index = q.iter().position(|i| path.contains(&i.path_contains))?;
-        let mut injection = q[index].clone();
-        injection.times -= 1;
-        if injection.times == 0 {
-            q.remove(index);
-        } else {
-            q[index].times = injection.times;
-        }
-        Some(injection)
-    });
-    if let Some(injection) = injected {
-        let mut response = Response::new(Body::from(injection.body));
-        *response.status_mut() =
-            StatusCode::from_u16(injection.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        response
-            .headers_mut()
-            .insert("content-type", HeaderValue::from_static("application/json"));
-        for (name, value) in injection.headers {
-            if let (Ok(n), Ok(v)) = (
-                axum::http::HeaderName::try_from(name),
-                HeaderValue::try_from(value),
-            ) {
-                response.headers_mut().insert(n, v);
-            }
-        }
-        return response;
-    }
-
-    // Validating a pipeline definition needs no key; everything else does.
-    let public = parts.method == axum::http::Method::POST && path == "/pipelines/schema";
-    let expected = format!("Bearer {}", shared.options.api_key);
-    let authorized = parts
-        .headers
-        .get("authorization")
-        .is_some_and(|v| v.as_bytes() == expected.as_bytes());
-    if !public && !authorized {
-        return api::detail(
-            StatusCode::UNAUTHORIZED,
-            "Invalid API key or authorization header",
-        )
-        .into_response();
-    }
-    if let Some(account) = parts.headers.get("x-orchestra-account-id") {
-        if account.as_bytes() != ACCOUNT_ID.as_bytes() {
-            return api::detail(
-                StatusCode::FORBIDDEN,
-                "This API key cannot act on the requested account",
-            )
-            .into_response();
-        }
-    }
-    next.run(Request::from_parts(parts, Body::from(body))).await
+    let response = client.request(request.body(Empty::new())?).await?;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, body))
 }

@@ -44,20 +44,16 @@ pub struct Download {
 impl Client {
     /// Reads the base URL from `ORCHESTRA_BASE_URL` (the host passes it; it is not secret).
     pub fn from_env() -> Result<Self, ToolError> {
-        let base =
-            std::env::var("ORCHESTRA_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_string());
+        let base = std::env::var("ORCHESTRA_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_string());
         Self::new(&base)
     }
 
     pub fn new(base: &str) -> Result<Self, ToolError> {
         let base = base.trim().trim_end_matches('/').to_string();
-        let uri: wstd::http::Uri = base
-            .parse()
-            .map_err(|e| ToolError::Internal(format!("ORCHESTRA_BASE_URL is not a URL: {e}")))?;
+        let uri: wstd::http::Uri =
+            base.parse().map_err(|e| ToolError::Internal(format!("ORCHESTRA_BASE_URL is not a URL: {e}")))?;
         let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
-            return Err(ToolError::Internal(
-                "ORCHESTRA_BASE_URL needs a scheme and a host".into(),
-            ));
+            return Err(ToolError::Internal("ORCHESTRA_BASE_URL needs a scheme and a host".into()));
         };
         let ui_origin = format!("{scheme}://{authority}");
         Ok(Self { base, ui_origin })
@@ -69,11 +65,7 @@ impl Client {
     }
 
     /// GET a JSON document. `route` is the method and path template used in messages.
-    pub async fn get_json<T: DeserializeOwned>(
-        &self,
-        route: &str,
-        path: &str,
-    ) -> Result<T, ToolError> {
+    pub async fn get_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
         let response = self.send(route, Method::GET, path, None, None).await?;
         let response = check_status(route, response).await?;
         decode_json(route, response).await
@@ -99,8 +91,7 @@ impl Client {
             total = body.total;
             let received = body.results.len();
             items.extend(body.results);
-            if items.len() >= limit || received < page_size as usize || items.len() as u64 >= total
-            {
+            if items.len() >= limit || received < page_size as usize || items.len() as u64 >= total {
                 break;
             }
         }
@@ -115,9 +106,7 @@ impl Client {
         path: &str,
         body: &Value,
     ) -> Result<Option<T>, ToolError> {
-        let response = self
-            .send(route, Method::POST, path, Some(body), None)
-            .await?;
+        let response = self.send(route, Method::POST, path, Some(body), None).await?;
         let response = check_status(route, response).await?;
         if response.status().as_u16() == 204 {
             return Ok(None);
@@ -135,40 +124,16 @@ impl Client {
     ) -> Result<Download, ToolError> {
         let response = self.send(route, Method::GET, path, None, range).await?;
         let response = check_status(route, response).await?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_range = header("content-range");
         let file_status = header("x-file-status");
-        let (start, total) = content_range
-            .as_deref()
-            .map(parse_content_range)
-            .unwrap_or((None, None));
+        let (start, total) = content_range.as_deref().map(parse_content_range).unwrap_or((None, None));
         let total = total.or_else(|| {
-            if response.status().as_u16() == 200 {
-                header("content-length").and_then(|v| v.parse().ok())
-            } else {
-                None
-            }
+            if response.status().as_u16() == 200 { header("content-length").and_then(|v| v.parse().ok()) } else { None }
         });
-        let start = start.or(if response.status().as_u16() == 200 {
-            Some(0)
-        } else {
-            None
-        });
+        let start = start.or(if response.status().as_u16() == 200 { Some(0) } else { None });
         let (bytes, cut_at_cap) = read_capped(route, response, cap).await?;
-        Ok(Download {
-            bytes,
-            content_range,
-            start,
-            total,
-            cut_at_cap,
-            file_status,
-        })
+        Ok(Download { bytes, content_range, start, total, cut_at_cap, file_status })
     }
 
     async fn send(
@@ -180,10 +145,7 @@ impl Client {
         range: Option<String>,
     ) -> Result<Response<Body>, ToolError> {
         let url = format!("{}{path}", self.base);
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(url)
-            .header("accept", "application/json");
+        let mut builder = Request::builder().method(method).uri(url).header("accept", "application/json");
         if let Some(range) = range {
             builder = builder.header("range", range);
         }
@@ -194,13 +156,8 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let request = builder
-            .body(body)
-            .map_err(|e| ToolError::Internal(format!("{route}: {e}")))?;
-        wstd::http::Client::new()
-            .send(request)
-            .await
-            .map_err(|e| transport_error(route, &e))
+        let request = builder.body(body).map_err(|e| ToolError::Internal(format!("{route}: {e}")))?;
+        wstd::http::Client::new().send(request).await.map_err(|e| transport_error(route, &e))
     }
 }
 
@@ -228,28 +185,13 @@ async fn check_status(route: &str, response: Response<Body>) -> Result<Response<
     if (200..300).contains(&status) {
         return Ok(response);
     }
-    let retry_after_seconds = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u32>().ok());
-    let content_range = response
-        .headers()
-        .get("content-range")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let (body, _) = read_capped(route, response, MAX_ERROR_BYTES)
-        .await
-        .unwrap_or_default();
+    let retry_after_seconds =
+        response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u32>().ok());
+    let content_range = response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (body, _) = read_capped(route, response, MAX_ERROR_BYTES).await.unwrap_or_default();
     let detail = truncate(&error_detail(&body), MAX_DETAIL_CHARS);
     let hint = hint_for(status, retry_after_seconds, content_range.as_deref());
-    Err(ToolError::Upstream(UpstreamError {
-        status,
-        request: route.to_string(),
-        detail,
-        retry_after_seconds,
-        hint,
-    }))
+    Err(ToolError::Upstream(UpstreamError { status, request: route.to_string(), detail, retry_after_seconds, hint }))
 }
 
 /// What to try next, by status.
@@ -298,11 +240,7 @@ fn error_detail(body: &[u8]) -> String {
                         })
                         .unwrap_or_default();
                     let msg = item.get("msg").and_then(Value::as_str).unwrap_or("invalid");
-                    if loc.is_empty() {
-                        msg.to_string()
-                    } else {
-                        format!("{loc}: {msg}")
-                    }
+                    if loc.is_empty() { msg.to_string() } else { format!("{loc}: {msg}") }
                 })
                 .collect();
             return parts.join("; ");
@@ -332,37 +270,24 @@ pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
     };
     let rest = rest.trim();
     let (range, total) = rest.split_once('/').unwrap_or((rest, "*"));
-    let start = range
-        .split_once('-')
-        .and_then(|(a, _)| a.trim().parse().ok());
+    let start = range.split_once('-').and_then(|(a, _)| a.trim().parse().ok());
     (start, total.trim().parse().ok())
 }
 
-async fn decode_json<T: DeserializeOwned>(
-    route: &str,
-    response: Response<Body>,
-) -> Result<T, ToolError> {
+async fn decode_json<T: DeserializeOwned>(route: &str, response: Response<Body>) -> Result<T, ToolError> {
     let (bytes, cut) = read_capped(route, response, MAX_JSON_BYTES).await?;
     if cut {
-        return Err(unexpected(format!(
-            "{route}: the answer is larger than {MAX_JSON_BYTES} bytes"
-        )));
+        return Err(unexpected(format!("{route}: the answer is larger than {MAX_JSON_BYTES} bytes")));
     }
     serde_json::from_slice(&bytes).map_err(|e| {
         let preview = truncate(&String::from_utf8_lossy(&bytes), 120);
-        unexpected(format!(
-            "{route}: the answer is not the JSON the API documents ({e}); it starts {preview:?}"
-        ))
+        unexpected(format!("{route}: the answer is not the JSON the API documents ({e}); it starts {preview:?}"))
     })
 }
 
 /// Reads the body frame by frame and stops at `cap` bytes, so a huge answer never has to
 /// fit in memory. Returns the bytes and whether the body went on past the cap.
-async fn read_capped(
-    route: &str,
-    response: Response<Body>,
-    cap: usize,
-) -> Result<(Vec<u8>, bool), ToolError> {
+async fn read_capped(route: &str, response: Response<Body>, cap: usize) -> Result<(Vec<u8>, bool), ToolError> {
     let mut body = response.into_body().into_boxed_body();
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -385,26 +310,17 @@ mod tests {
 
     #[test]
     fn details_are_found_in_every_error_shape() {
-        assert_eq!(
-            error_detail(br#"{"detail":"Pipeline run not found"}"#),
-            "Pipeline run not found"
-        );
+        assert_eq!(error_detail(br#"{"detail":"Pipeline run not found"}"#), "Pipeline run not found");
         assert_eq!(
             error_detail(br#"{"detail":[{"loc":["query","status"],"msg":"Input should be 'FAILED'","type":"enum"}]}"#),
             "query.status: Input should be 'FAILED'"
         );
-        assert_eq!(
-            error_detail(b"<html>Bad Gateway</html>"),
-            "<html>Bad Gateway</html>"
-        );
+        assert_eq!(error_detail(b"<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
     }
 
     #[test]
     fn content_ranges_parse() {
-        assert_eq!(
-            parse_content_range("bytes 100-199/1000"),
-            (Some(100), Some(1000))
-        );
+        assert_eq!(parse_content_range("bytes 100-199/1000"), (Some(100), Some(1000)));
         assert_eq!(parse_content_range("bytes */1000"), (None, Some(1000)));
         assert_eq!(parse_content_range("nonsense"), (None, None));
     }

@@ -39,12 +39,8 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             &json!({ "force": args.force }),
         )
         .await?;
-    let run: PipelineRun = client
-        .get_json(
-            "GET /pipeline_runs/{pipeline_run_id}/status",
-            &format!("/pipeline_runs/{id}/status"),
-        )
-        .await?;
+    let run: PipelineRun =
+        client.get_json("GET /pipeline_runs/{pipeline_run_id}/status", &format!("/pipeline_runs/{id}/status")).await?;
     Ok(Output {
         lineage_url: client.lineage_url(&id),
         pipeline_run_id: id,

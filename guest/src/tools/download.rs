@@ -68,9 +68,7 @@ pub fn slice(filename: &str, download: Download, max_bytes: u64, read_more: &str
     }
     if more_after {
         let next = download.start.unwrap_or(0) + returned;
-        notes.push(format!(
-            "later bytes exist: call again with start_byte={next} to read on; {read_more}"
-        ));
+        notes.push(format!("later bytes exist: call again with start_byte={next} to read on; {read_more}"));
     }
     FileSlice {
         filename: filename.to_string(),
@@ -93,11 +91,7 @@ fn encode(bytes: &[u8], starts_mid_file: bool) -> (Encoding, String) {
     let mut body = bytes;
     if starts_mid_file {
         // A range can start inside a multi-byte character: skip its continuation bytes.
-        let skip = body
-            .iter()
-            .take(3)
-            .take_while(|b| (**b & 0b1100_0000) == 0b1000_0000)
-            .count();
+        let skip = body.iter().take(3).take_while(|b| (**b & 0b1100_0000) == 0b1000_0000).count();
         body = &body[skip..];
     }
     match std::str::from_utf8(body) {
@@ -110,17 +104,11 @@ fn encode(bytes: &[u8], starts_mid_file: bool) -> (Encoding, String) {
         Err(_) => {}
     }
     let lossy = String::from_utf8_lossy(body);
-    let replaced = lossy
-        .chars()
-        .filter(|c| *c == char::REPLACEMENT_CHARACTER)
-        .count();
+    let replaced = lossy.chars().filter(|c| *c == char::REPLACEMENT_CHARACTER).count();
     if !body.contains(&0) && replaced * 100 <= lossy.chars().count().max(1) {
         return (Encoding::Utf8, lossy.into_owned());
     }
-    (
-        Encoding::Base64,
-        base64::engine::general_purpose::STANDARD.encode(bytes),
-    )
+    (Encoding::Base64, base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 #[cfg(test)]
@@ -137,10 +125,7 @@ mod tests {
     #[test]
     fn text_survives_cut_characters_and_binary_is_base64() {
         let text = "héllo wörld".as_bytes();
-        assert_eq!(
-            encode(&text[2..], true),
-            (Encoding::Utf8, "llo wörld".to_string())
-        );
+        assert_eq!(encode(&text[2..], true), (Encoding::Utf8, "llo wörld".to_string()));
         assert_eq!(encode(&text[..text.len() - 1], false).0, Encoding::Utf8);
         assert_eq!(encode(&[0, 159, 146, 150, 0, 1], false).0, Encoding::Base64);
     }

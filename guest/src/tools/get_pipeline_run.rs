@@ -27,25 +27,14 @@ pub struct Output {
 
 /// Statuses a pipeline run never leaves.
 pub fn is_terminal(status: &str) -> bool {
-    matches!(
-        status,
-        "SUCCEEDED" | "WARNING" | "FAILED" | "SKIPPED" | "CANCELLED"
-    )
+    matches!(status, "SUCCEEDED" | "WARNING" | "FAILED" | "SKIPPED" | "CANCELLED")
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let id = args::uuid("pipeline_run_id", &args.pipeline_run_id.0)?;
-    let run: PipelineRun = client
-        .get_json(
-            "GET /pipeline_runs/{pipeline_run_id}/status",
-            &format!("/pipeline_runs/{id}/status"),
-        )
-        .await?;
-    Ok(Output {
-        terminal: is_terminal(&run.run_status),
-        lineage_url: client.lineage_url(&run.id),
-        run,
-    })
+    let run: PipelineRun =
+        client.get_json("GET /pipeline_runs/{pipeline_run_id}/status", &format!("/pipeline_runs/{id}/status")).await?;
+    Ok(Output { terminal: is_terminal(&run.run_status), lineage_url: client.lineage_url(&run.id), run })
 }
 
 super::single_step_tool! {

@@ -56,14 +56,7 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             max as usize,
         )
         .await?;
-    Ok(Output {
-        artifact: download::slice(
-            &filename,
-            got,
-            max,
-            "max_bytes sets the slice size (at most 3 MiB)",
-        ),
-    })
+    Ok(Output { artifact: download::slice(&filename, got, max, "max_bytes sets the slice size (at most 3 MiB)") })
 }
 
 super::single_step_tool! {

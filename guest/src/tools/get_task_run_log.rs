@@ -51,16 +51,9 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let task = args::uuid("task_run_id", &args.task_run_id.0)?;
     let filename = match &args.filename {
         Some(name) => args::filename("filename", name)?,
-        None => super::list_task_run_logs::files(&client, &run, &task)
-            .await?
-            .pop()
-            .map(|f| f.filename)
-            .ok_or_else(|| {
-                invalid(
-                    "task_run_id",
-                    "this task run has no log files (yet); check its status with list_task_runs",
-                )
-            })?,
+        None => super::list_task_run_logs::files(&client, &run, &task).await?.pop().map(|f| f.filename).ok_or_else(
+            || invalid("task_run_id", "this task run has no log files (yet); check its status with list_task_runs"),
+        )?,
     };
     let max = args.max_bytes.clamp(1, 1 << 20);
     let path = format!(
@@ -75,14 +68,7 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             max as usize,
         )
         .await?;
-    Ok(Output {
-        log: download::slice(
-            &filename,
-            got,
-            max,
-            "max_bytes sets the slice size (at most 1 MiB)",
-        ),
-    })
+    Ok(Output { log: download::slice(&filename, got, max, "max_bytes sets the slice size (at most 1 MiB)") })
 }
 
 super::single_step_tool! {

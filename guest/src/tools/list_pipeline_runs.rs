@@ -56,11 +56,7 @@ pub struct Output {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let window = args::resolve_window(
-        args.time_from.as_deref(),
-        args.time_to.as_deref(),
-        super::now(),
-    )?;
+    let window = args::resolve_window(args.time_from.as_deref(), args.time_to.as_deref(), super::now())?;
     let limit = args.limit.clamp(1, 1000) as usize;
     let path = format!(
         "/pipeline_runs{}",
@@ -68,24 +64,13 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             ("time_from", Some(args::format_time(window.from))),
             ("time_to", Some(args::format_time(window.to))),
             ("status", args::csv(&args.status)),
-            (
-                "pipeline_ids",
-                args::csv(&args::uuids("pipeline_ids", &args.pipeline_ids)?)
-            ),
-            (
-                "pipeline_run_ids",
-                args::csv(&args::uuids("pipeline_run_ids", &args.pipeline_run_ids)?)
-            ),
-            (
-                "environments",
-                args::csv(&args::uuids("environments", &args.environments)?)
-            ),
+            ("pipeline_ids", args::csv(&args::uuids("pipeline_ids", &args.pipeline_ids)?)),
+            ("pipeline_run_ids", args::csv(&args::uuids("pipeline_run_ids", &args.pipeline_run_ids)?)),
+            ("environments", args::csv(&args::uuids("environments", &args.environments)?)),
         ])
     );
     let page_size = limit.min(100) as u32;
-    let (runs, total) = client
-        .get_pages::<PipelineRun>("GET /pipeline_runs", &path, page_size, limit)
-        .await?;
+    let (runs, total) = client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, page_size, limit).await?;
     Ok(Output {
         window: window.report(),
         total,

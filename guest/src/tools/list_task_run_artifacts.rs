@@ -32,9 +32,7 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             &format!("/pipeline_runs/{run}/task_runs/{task}/artifacts"),
         )
         .await?;
-    Ok(Output {
-        filenames: listing.filenames,
-    })
+    Ok(Output { filenames: listing.filenames })
 }
 
 super::single_step_tool! {

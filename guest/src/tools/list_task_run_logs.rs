@@ -35,11 +35,7 @@ pub struct LogFile {
 }
 
 /// Reads the log list into files ordered by attempt.
-pub async fn files(
-    client: &Client,
-    pipeline_run_id: &str,
-    task_run_id: &str,
-) -> Result<Vec<LogFile>, ToolError> {
+pub async fn files(client: &Client, pipeline_run_id: &str, task_run_id: &str) -> Result<Vec<LogFile>, ToolError> {
     let run = args::uuid("pipeline_run_id", pipeline_run_id)?;
     let task = args::uuid("task_run_id", task_run_id)?;
     let listing: TaskRunFiles = client
@@ -55,14 +51,8 @@ pub async fn files(
             let meta = listing.files.get(name);
             LogFile {
                 filename: name.clone(),
-                attempt_number: meta
-                    .and_then(|m| m.get("attemptNumber"))
-                    .and_then(|v| v.as_u64())
-                    .unwrap_or(1),
-                display_name: meta
-                    .and_then(|m| m.get("displayName"))
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string),
+                attempt_number: meta.and_then(|m| m.get("attemptNumber")).and_then(|v| v.as_u64()).unwrap_or(1),
+                display_name: meta.and_then(|m| m.get("displayName")).and_then(|v| v.as_str()).map(str::to_string),
             }
         })
         .collect();
@@ -72,10 +62,7 @@ pub async fn files(
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let files = files(&client, &args.pipeline_run_id.0, &args.task_run_id.0).await?;
-    Ok(Output {
-        latest: files.last().map(|f| f.filename.clone()),
-        files,
-    })
+    Ok(Output { latest: files.last().map(|f| f.filename.clone()), files })
 }
 
 super::single_step_tool! {

@@ -93,35 +93,21 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     }
 }
 
-async fn global(
-    client: Client,
-    args: &Args,
-    task_run_ids: Vec<String>,
-    limit: usize,
-) -> Result<Output, ToolError> {
-    let window = args::resolve_window(
-        args.time_from.as_deref(),
-        args.time_to.as_deref(),
-        super::now(),
-    )?;
+async fn global(client: Client, args: &Args, task_run_ids: Vec<String>, limit: usize) -> Result<Output, ToolError> {
+    let window = args::resolve_window(args.time_from.as_deref(), args.time_to.as_deref(), super::now())?;
     let path = format!(
         "/task_runs{}",
         args::query(&[
             ("time_from", Some(args::format_time(window.from))),
             ("time_to", Some(args::format_time(window.to))),
             ("status", args::csv(&args.status)),
-            (
-                "pipeline_ids",
-                args::csv(&args::uuids("pipeline_ids", &args.pipeline_ids)?)
-            ),
+            ("pipeline_ids", args::csv(&args::uuids("pipeline_ids", &args.pipeline_ids)?)),
             ("integration", args::csv(&args.integration)),
             ("task_run_ids", args::csv(&task_run_ids)),
         ])
     );
     let page_size = limit.min(100) as u32;
-    let (task_runs, total) = client
-        .get_pages::<TaskRun>("GET /task_runs", &path, page_size, limit)
-        .await?;
+    let (task_runs, total) = client.get_pages::<TaskRun>("GET /task_runs", &path, page_size, limit).await?;
     Ok(Output {
         window: Some(window.report()),
         total,
@@ -155,8 +141,7 @@ async fn of_pipeline_run(
             ));
         }
     }
-    let filtered =
-        !args.status.is_empty() || !args.integration.is_empty() || !task_run_ids.is_empty();
+    let filtered = !args.status.is_empty() || !args.integration.is_empty() || !task_run_ids.is_empty();
     // This endpoint pages by 50 at most. A run has tens of tasks, so read it whole when filtering.
     let fetch = if filtered { 5000 } else { limit };
     let (all, total) = client
@@ -170,18 +155,10 @@ async fn of_pipeline_run(
     let matching: Vec<TaskRun> = all
         .into_iter()
         .filter(|t| args.status.is_empty() || args.status.iter().any(|s| s.as_ref() == t.status))
-        .filter(|t| {
-            args.integration.is_empty() || args.integration.iter().any(|i| i.0 == t.integration)
-        })
-        .filter(|t| {
-            task_run_ids.is_empty() || task_run_ids.iter().any(|id| id.eq_ignore_ascii_case(&t.id))
-        })
+        .filter(|t| args.integration.is_empty() || args.integration.iter().any(|i| i.0 == t.integration))
+        .filter(|t| task_run_ids.is_empty() || task_run_ids.iter().any(|id| id.eq_ignore_ascii_case(&t.id)))
         .collect();
-    let matched = if filtered {
-        matching.len() as u64
-    } else {
-        total
-    };
+    let matched = if filtered { matching.len() as u64 } else { total };
     let mut task_runs = matching;
     task_runs.truncate(limit);
     Ok(Output {

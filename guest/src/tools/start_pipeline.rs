@@ -58,37 +58,13 @@ fn body(args: &Args) -> Value {
             body.insert(key.to_string(), v);
         }
     };
-    put(
-        "branch",
-        args.branch
-            .clone()
-            .filter(|s| !s.is_empty())
-            .map(Value::from),
-    );
-    put(
-        "commit",
-        args.commit
-            .clone()
-            .filter(|s| !s.is_empty())
-            .map(Value::from),
-    );
-    put(
-        "environment",
-        args.environment
-            .clone()
-            .filter(|s| !s.is_empty())
-            .map(Value::from),
-    );
+    put("branch", args.branch.clone().filter(|s| !s.is_empty()).map(Value::from));
+    put("commit", args.commit.clone().filter(|s| !s.is_empty()).map(Value::from));
+    put("environment", args.environment.clone().filter(|s| !s.is_empty()).map(Value::from));
     put("versionNumber", args.version_number.map(Value::from));
     put("runInputs", args.run_inputs.clone().map(Value::Object));
-    put(
-        "taskIds",
-        (!args.task_ids.is_empty()).then(|| json!(args.task_ids)),
-    );
-    put(
-        "retryFromFailed",
-        args.retry_from_failed.then_some(Value::Bool(true)),
-    );
+    put("taskIds", (!args.task_ids.is_empty()).then(|| json!(args.task_ids)));
+    put("retryFromFailed", args.retry_from_failed.then_some(Value::Bool(true)));
     Value::Object(body)
 }
 
@@ -97,23 +73,15 @@ const UNKNOWN_OUTCOME: &str = "the start request may have reached Orchestra, so 
     Before starting again, check list_pipeline_runs for this pipeline with time_from set to a few minutes ago";
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let pipeline =
-        args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
+    let pipeline = args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
     let route = "POST /pipelines/{pipeline_id_or_alias}/start";
     // Never retried: a start that reached the server and is sent again starts a second run.
-    let answer = client
-        .post_json::<StartPipelineResponse>(
-            route,
-            &format!("/pipelines/{pipeline}/start"),
-            &body(&args),
-        )
-        .await;
+    let answer =
+        client.post_json::<StartPipelineResponse>(route, &format!("/pipelines/{pipeline}/start"), &body(&args)).await;
     let started = match answer {
         Ok(Some(started)) => started,
         Ok(None) => {
-            return Err(unexpected(format!(
-                "{route}: Orchestra answered without a body, so the run id is unknown"
-            )));
+            return Err(unexpected(format!("{route}: Orchestra answered without a body, so the run id is unknown")));
         }
         Err(ToolError::Timeout(m)) => {
             return Err(ToolError::Timeout(format!("{m}; {UNKNOWN_OUTCOME}")));
@@ -122,10 +90,7 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             return Err(ToolError::Transport(format!("{m}; {UNKNOWN_OUTCOME}")));
         }
         Err(ToolError::Upstream(u)) if u.status >= 500 => {
-            return Err(ToolError::Upstream(UpstreamError {
-                hint: Some(UNKNOWN_OUTCOME.to_string()),
-                ..u
-            }));
+            return Err(ToolError::Upstream(UpstreamError { hint: Some(UNKNOWN_OUTCOME.to_string()), ..u }));
         }
         Err(e) => return Err(e),
     };

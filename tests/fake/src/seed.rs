@@ -193,10 +193,7 @@ pub fn world(now: Timestamp) -> Seed {
         ("reverse_etl", 6, "RUNNING"),
     ];
     for (alias, every, newest_status) in schedule {
-        let pipeline = pipelines
-            .iter()
-            .find(|p| p.alias == alias)
-            .expect("scheduled pipelines exist");
+        let pipeline = pipelines.iter().find(|p| p.alias == alias).expect("scheduled pipelines exist");
         let count = 10 * 24 / every;
         for i in 0..count {
             let age = SignedDuration::from_mins(every * 60 * i + 20 + rng.below(40) as i64);
@@ -214,23 +211,14 @@ pub fn world(now: Timestamp) -> Seed {
                     _ => "CANCELLED",
                 }
             };
-            let env = if alias == "marketing_attribution" && i % 4 == 3 {
-                &environments[1]
-            } else {
-                &environments[0]
-            };
+            let env = if alias == "marketing_attribution" && i % 4 == 3 { &environments[1] } else { &environments[0] };
             let (run, tasks) = make_run(&mut rng, pipeline, env, status, created, now, None);
             runs.push(run);
             task_runs.extend(tasks);
         }
     }
     runs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-    Seed {
-        environments,
-        pipelines,
-        runs,
-        task_runs,
-    }
+    Seed { environments, pipelines, runs, task_runs }
 }
 
 /// A run of `pipeline` created at `created`, with task runs consistent with `status`.
@@ -247,11 +235,7 @@ pub fn make_run(
     let started = created + SignedDuration::from_secs(5);
     let live = matches!(status, "CREATED" | "RUNNING" | "CANCELLING");
     // Which task the outcome centres on: the first dbt task if any, else the first task.
-    let focus = pipeline
-        .tasks
-        .iter()
-        .position(|t| t.integration == "DBT_CORE")
-        .unwrap_or(0);
+    let focus = pipeline.tasks.iter().position(|t| t.integration == "DBT_CORE").unwrap_or(0);
     let mut clock = started;
     let mut tasks = Vec::new();
     let mut failed_name = None;
@@ -282,19 +266,12 @@ pub fn make_run(
             params.insert("warehouse".into(), json!("COMPUTE_WH"));
             params.insert("statement".into(), json!("CALL finance.snapshot_ledger()"));
         } else {
-            params.insert(
-                "connector_id".into(),
-                json!(format!("{}_conn", def.task_id)),
-            );
+            params.insert("connector_id".into(), json!(format!("{}_conn", def.task_id)));
         }
         let task_id = rng.uuid4();
         tasks.push(TaskRun {
             platform_link: begins.then(|| {
-                format!(
-                    "https://cloud.example.com/{}/runs/{}",
-                    def.integration.to_ascii_lowercase(),
-                    &task_id[..8]
-                )
+                format!("https://cloud.example.com/{}/runs/{}", def.integration.to_ascii_lowercase(), &task_id[..8])
             }),
             id: task_id,
             pipeline_run_id: run_id.clone(),
@@ -344,14 +321,8 @@ pub fn make_run(
         }))])
     });
     let git = pipeline.repository.is_some();
-    let commit = git.then(|| {
-        format!(
-            "{:016x}{:016x}{:08x}",
-            rng.next_u64(),
-            rng.next_u64(),
-            rng.below(u32::MAX as u64)
-        )
-    });
+    let commit =
+        git.then(|| format!("{:016x}{:016x}{:08x}", rng.next_u64(), rng.next_u64(), rng.below(u32::MAX as u64)));
     let run = PipelineRun {
         id: run_id,
         pipeline_id: pipeline.id.clone(),
@@ -441,21 +412,17 @@ fn task_messages(def: &TaskDef, status: &str) -> (Option<String>, Option<String>
 /// attempt ends with the error, as real dbt logs do.
 pub fn log_text(task: &TaskRun, attempt: u32) -> String {
     let mut out = String::new();
-    let start = task
-        .started_at
-        .clone()
-        .unwrap_or_else(|| task.created_at.clone());
+    let start = task.started_at.clone().unwrap_or_else(|| task.created_at.clone());
     let stamp = &start[11..19];
-    out.push_str(&format!(
-        "{stamp}  Orchestra task {} ({}) attempt {attempt}\n",
-        task.task_name, task.integration
-    ));
+    out.push_str(&format!("{stamp}  Orchestra task {} ({}) attempt {attempt}\n", task.task_name, task.integration));
     out.push_str(&format!(
         "{stamp}  Parameters: {}\n",
         serde_json::to_string(&task.task_parameters).unwrap_or_default()
     ));
     if task.integration == "DBT_CORE" {
-        out.push_str(&format!("{stamp}  Running with dbt=1.9.2\n{stamp}  Found 42 models, 118 data tests, 12 sources, 3 exposures\n"));
+        out.push_str(&format!(
+            "{stamp}  Running with dbt=1.9.2\n{stamp}  Found 42 models, 118 data tests, 12 sources, 3 exposures\n"
+        ));
         for n in 1..=40 {
             out.push_str(&format!(
                 "{stamp}  {n} of 42 START sql table model analytics.model_{n:02} ........ [RUN]\n{stamp}  {n} of 42 OK created sql table model analytics.model_{n:02} ... [SUCCESS 1 in 2.{n:02}s]\n"
@@ -463,10 +430,7 @@ pub fn log_text(task: &TaskRun, attempt: u32) -> String {
         }
     } else {
         for n in 1..=60 {
-            out.push_str(&format!(
-                "{stamp}  sync progress: batch {n} of 60, {} rows\n",
-                n * 1375
-            ));
+            out.push_str(&format!("{stamp}  sync progress: batch {n} of 60, {} rows\n", n * 1375));
         }
     }
     match task.status.as_str() {
@@ -488,12 +452,7 @@ pub fn log_text(task: &TaskRun, attempt: u32) -> String {
 /// The artifacts of a task run: dbt tasks write dbt's three JSON files and a zip.
 pub fn artifact_names(task: &TaskRun) -> Vec<&'static str> {
     if task.integration == "DBT_CORE" && task.started_at.is_some() {
-        vec![
-            "manifest.json",
-            "run_results.json",
-            "catalog.json",
-            "dbt_artifacts.zip",
-        ]
+        vec!["manifest.json", "run_results.json", "catalog.json", "dbt_artifacts.zip"]
     } else {
         vec![]
     }
@@ -538,13 +497,12 @@ pub fn artifact_bytes(task: &TaskRun, name: &str) -> Option<Vec<u8>> {
                     }))
                 })
                 .collect();
-            serde_json::to_vec(&json!({"metadata": {"dbt_version": "1.9.2"}, "nodes": nodes}))
+            serde_json::to_vec(&json!({"metadata": {"dbt_version": "1.9.2"}, "nodes": nodes})).ok()?
+        }
+        "catalog.json" => {
+            serde_json::to_vec_pretty(&json!({"metadata": {"dbt_version": "1.9.2"}, "nodes": {}, "sources": {}}))
                 .ok()?
         }
-        "catalog.json" => serde_json::to_vec_pretty(
-            &json!({"metadata": {"dbt_version": "1.9.2"}, "nodes": {}, "sources": {}}),
-        )
-        .ok()?,
         "dbt_artifacts.zip" => {
             let mut rng = Rng::new(task.id.len() as u64 * 7919);
             let mut b = vec![0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00];

@@ -19,8 +19,7 @@ use crate::Shared;
 use crate::ids::{Rng, is_uuid};
 use crate::integrations::INTEGRATIONS;
 use crate::model::{
-    Environment, PIPELINE_RUN_STATUSES, Page, Pipeline, PipelineRun, TASK_RUN_STATUSES, TaskRun,
-    is_terminal_run,
+    Environment, PIPELINE_RUN_STATUSES, Page, Pipeline, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
 use crate::seed::{self, Seed};
 
@@ -29,41 +28,17 @@ type Answer = Result<Response, Response>;
 
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
-        .route(
-            "/api/engine/public/health",
-            get(|| async { Json(json!({"status": "ok"})) }),
-        )
+        .route("/api/engine/public/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/api/engine/public/environments", get(list_environments))
         .route("/api/engine/public/pipelines", get(list_pipelines))
-        .route(
-            "/api/engine/public/pipelines/{pipeline_id_or_alias}/start",
-            post(start_pipeline),
-        )
+        .route("/api/engine/public/pipelines/{pipeline_id_or_alias}/start", post(start_pipeline))
         .route("/api/engine/public/pipeline_runs", get(list_pipeline_runs))
-        .route(
-            "/api/engine/public/pipeline_runs/{run_id}/status",
-            get(get_pipeline_run_status),
-        )
-        .route(
-            "/api/engine/public/pipeline_runs/{run_id}/cancel",
-            post(cancel_pipeline_run),
-        )
-        .route(
-            "/api/engine/public/pipeline_runs/{run_id}/task_runs",
-            get(list_run_task_runs),
-        )
-        .route(
-            "/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/logs",
-            get(list_logs),
-        )
-        .route(
-            "/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/logs/download",
-            get(download_log),
-        )
-        .route(
-            "/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/artifacts",
-            get(list_artifacts),
-        )
+        .route("/api/engine/public/pipeline_runs/{run_id}/status", get(get_pipeline_run_status))
+        .route("/api/engine/public/pipeline_runs/{run_id}/cancel", post(cancel_pipeline_run))
+        .route("/api/engine/public/pipeline_runs/{run_id}/task_runs", get(list_run_task_runs))
+        .route("/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/logs", get(list_logs))
+        .route("/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/logs/download", get(download_log))
+        .route("/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/artifacts", get(list_artifacts))
         .route(
             "/api/engine/public/pipeline_runs/{run_id}/task_runs/{task_run_id}/artifacts/download",
             get(download_artifact),
@@ -121,53 +96,24 @@ pub struct Snapshot {
 
 impl World {
     pub fn seeded(run_duration: Duration) -> Self {
-        Self {
-            seed: seed::world(Timestamp::now()),
-            live: HashMap::new(),
-            rng: Rng::new(0x5eed),
-            run_duration,
-        }
+        Self { seed: seed::world(Timestamp::now()), live: HashMap::new(), rng: Rng::new(0x5eed), run_duration }
     }
 
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            environments: self
-                .seed
-                .environments
-                .iter()
-                .map(|e| (e.environment_id.clone(), e.name.clone()))
-                .collect(),
-            pipelines: self
-                .seed
-                .pipelines
-                .iter()
-                .map(|p| (p.id.clone(), p.alias.clone()))
-                .collect(),
+            environments: self.seed.environments.iter().map(|e| (e.environment_id.clone(), e.name.clone())).collect(),
+            pipelines: self.seed.pipelines.iter().map(|p| (p.id.clone(), p.alias.clone())).collect(),
             runs: self
                 .seed
                 .runs
                 .iter()
-                .map(|r| {
-                    (
-                        r.id.clone(),
-                        r.pipeline_id.clone(),
-                        r.run_status.clone(),
-                        r.created_at.clone(),
-                    )
-                })
+                .map(|r| (r.id.clone(), r.pipeline_id.clone(), r.run_status.clone(), r.created_at.clone()))
                 .collect(),
             task_runs: self
                 .seed
                 .task_runs
                 .iter()
-                .map(|t| {
-                    (
-                        t.id.clone(),
-                        t.pipeline_run_id.clone(),
-                        t.status.clone(),
-                        t.integration.clone(),
-                    )
-                })
+                .map(|t| (t.id.clone(), t.pipeline_run_id.clone(), t.status.clone(), t.integration.clone()))
                 .collect(),
         }
     }
@@ -207,16 +153,8 @@ impl World {
             if is_terminal_run(status) {
                 run.completed_at = Some(stamp.clone());
             }
-            for task in self
-                .seed
-                .task_runs
-                .iter_mut()
-                .filter(|t| &t.pipeline_run_id == run_id)
-            {
-                if matches!(
-                    task.status.as_str(),
-                    "SUCCEEDED" | "FAILED" | "WARNING" | "SKIPPED" | "CANCELLED"
-                ) {
+            for task in self.seed.task_runs.iter_mut().filter(|t| &t.pipeline_run_id == run_id) {
+                if matches!(task.status.as_str(), "SUCCEEDED" | "FAILED" | "WARNING" | "SKIPPED" | "CANCELLED") {
                     continue;
                 }
                 task.status = match status {
@@ -239,16 +177,14 @@ impl World {
     }
 
     fn run(&self, id: &str) -> Option<&PipelineRun> {
-        self.seed
-            .runs
-            .iter()
-            .find(|r| r.id.eq_ignore_ascii_case(id))
+        self.seed.runs.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }
 
     fn task_run(&self, run_id: &str, task_run_id: &str) -> Option<&TaskRun> {
-        self.seed.task_runs.iter().find(|t| {
-            t.id.eq_ignore_ascii_case(task_run_id) && t.pipeline_run_id.eq_ignore_ascii_case(run_id)
-        })
+        self.seed
+            .task_runs
+            .iter()
+            .find(|t| t.id.eq_ignore_ascii_case(task_run_id) && t.pipeline_run_id.eq_ignore_ascii_case(run_id))
     }
 }
 
@@ -274,12 +210,7 @@ fn parse_time(q: &HashMap<String, String>, name: &str) -> Result<Option<Timestam
             return Ok(Some(z.timestamp()));
         }
     }
-    Err(invalid(
-        &["query", name],
-        "Input should be a valid datetime",
-        "datetime_from_date_parsing",
-        json!(raw),
-    ))
+    Err(invalid(&["query", name], "Input should be a valid datetime", "datetime_from_date_parsing", json!(raw)))
 }
 
 /// The 7-day window rules: both bounds or neither (then the last 7 days), at most 7 days.
@@ -294,16 +225,10 @@ fn window(q: &HashMap<String, String>) -> Result<(Timestamp, Timestamp), Respons
         }
         (Some(from), Some(to)) => {
             if from > to {
-                return Err(detail(
-                    StatusCode::BAD_REQUEST,
-                    "time_from must be before time_to",
-                ));
+                return Err(detail(StatusCode::BAD_REQUEST, "time_from must be before time_to"));
             }
             if to.duration_since(from) > seven_days {
-                return Err(detail(
-                    StatusCode::BAD_REQUEST,
-                    "The maximum time range is 7 days",
-                ));
+                return Err(detail(StatusCode::BAD_REQUEST, "The maximum time range is 7 days"));
             }
             Ok((from, to))
         }
@@ -315,27 +240,14 @@ fn window(q: &HashMap<String, String>) -> Result<(Timestamp, Timestamp), Respons
 }
 
 /// A comma-separated filter whose values must come from `allowed`.
-fn csv_enum(
-    q: &HashMap<String, String>,
-    name: &str,
-    allowed: &[&str],
-) -> Result<Option<Vec<String>>, Response> {
+fn csv_enum(q: &HashMap<String, String>, name: &str, allowed: &[&str]) -> Result<Option<Vec<String>>, Response> {
     let Some(raw) = q.get(name) else {
         return Ok(None);
     };
     let values: Vec<String> = raw.split(',').map(|s| s.trim().to_string()).collect();
     if let Some(bad) = values.iter().find(|v| !allowed.contains(&v.as_str())) {
-        let expected = allowed
-            .iter()
-            .map(|a| format!("'{a}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(invalid(
-            &["query", name],
-            &format!("Input should be {expected}"),
-            "enum",
-            json!(bad),
-        ));
+        let expected = allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+        return Err(invalid(&["query", name], &format!("Input should be {expected}"), "enum", json!(bad)));
     }
     Ok(Some(values))
 }
@@ -344,26 +256,14 @@ fn csv_uuids(q: &HashMap<String, String>, name: &str) -> Result<Option<Vec<Strin
     let Some(raw) = q.get(name) else {
         return Ok(None);
     };
-    let values: Vec<String> = raw
-        .split(',')
-        .map(|s| s.trim().to_ascii_lowercase())
-        .collect();
+    let values: Vec<String> = raw.split(',').map(|s| s.trim().to_ascii_lowercase()).collect();
     if let Some(bad) = values.iter().find(|v| !is_uuid(v)) {
-        return Err(invalid(
-            &["query", name],
-            "Input should be a valid UUID",
-            "uuid_parsing",
-            json!(bad),
-        ));
+        return Err(invalid(&["query", name], "Input should be a valid UUID", "uuid_parsing", json!(bad)));
     }
     Ok(Some(values))
 }
 
-fn paging(
-    q: &HashMap<String, String>,
-    default_size: u64,
-    max_size: u64,
-) -> Result<(u64, u64), Response> {
+fn paging(q: &HashMap<String, String>, default_size: u64, max_size: u64) -> Result<(u64, u64), Response> {
     let number = |name: &str, default: u64, max: u64| -> Result<u64, Response> {
         let Some(raw) = q.get(name) else {
             return Ok(default);
@@ -394,45 +294,26 @@ fn paging(
         }
         Ok(n as u64)
     };
-    Ok((
-        number("page", 1, u64::MAX)?,
-        number("page_size", default_size, max_size)?,
-    ))
+    Ok((number("page", 1, u64::MAX)?, number("page_size", default_size, max_size)?))
 }
 
 fn page<T: Clone + serde::Serialize>(items: Vec<T>, page: u64, page_size: u64) -> Answer {
     let total = items.len() as u64;
     let start = ((page - 1).saturating_mul(page_size)).min(total) as usize;
-    let results: Vec<T> = items
-        .into_iter()
-        .skip(start)
-        .take(page_size as usize)
-        .collect();
-    ok(Page {
-        page,
-        page_size,
-        total,
-        results,
-    })
+    let results: Vec<T> = items.into_iter().skip(start).take(page_size as usize).collect();
+    ok(Page { page, page_size, total, results })
 }
 
 fn path_uuid(value: &str, name: &str) -> Result<String, Response> {
     if is_uuid(value) {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(invalid(
-            &["path", name],
-            "Input should be a valid UUID",
-            "uuid_parsing",
-            json!(value),
-        ))
+        Err(invalid(&["path", name], "Input should be a valid UUID", "uuid_parsing", json!(value)))
     }
 }
 
 fn created_in(created_at: &str, from: Timestamp, to: Timestamp) -> bool {
-    created_at
-        .parse::<Timestamp>()
-        .is_ok_and(|t| t >= from && t <= to)
+    created_at.parse::<Timestamp>().is_ok_and(|t| t >= from && t <= to)
 }
 
 // ---------- handlers ----------
@@ -443,13 +324,7 @@ async fn list_environments(State(shared): State<Arc<Shared>>) -> Json<Vec<Enviro
 
 async fn list_pipelines(State(shared): State<Arc<Shared>>) -> Json<Vec<Value>> {
     let w = world(&shared);
-    Json(
-        w.seed
-            .pipelines
-            .iter()
-            .map(|p| pipeline_json(p, &w.seed.runs))
-            .collect(),
-    )
+    Json(w.seed.pipelines.iter().map(|p| pipeline_json(p, &w.seed.runs)).collect())
 }
 
 fn pipeline_json(p: &Pipeline, runs: &[PipelineRun]) -> Value {
@@ -483,25 +358,15 @@ async fn list_pipeline_runs(State(shared): State<Arc<Shared>>, Query(q): Q) -> A
         .iter()
         .filter(|r| created_in(&r.created_at, from, to))
         .filter(|r| statuses.as_ref().is_none_or(|s| s.contains(&r.run_status)))
-        .filter(|r| {
-            pipeline_ids
-                .as_ref()
-                .is_none_or(|s| s.contains(&r.pipeline_id))
-        })
+        .filter(|r| pipeline_ids.as_ref().is_none_or(|s| s.contains(&r.pipeline_id)))
         .filter(|r| run_ids.as_ref().is_none_or(|s| s.contains(&r.id)))
-        .filter(|r| {
-            envs.as_ref()
-                .is_none_or(|s| r.env_id.as_ref().is_some_and(|e| s.contains(e)))
-        })
+        .filter(|r| envs.as_ref().is_none_or(|s| r.env_id.as_ref().is_some_and(|e| s.contains(e))))
         .cloned()
         .collect();
     page(runs, page_no, page_size)
 }
 
-async fn get_pipeline_run_status(
-    State(shared): State<Arc<Shared>>,
-    Path(run_id): Path<String>,
-) -> Answer {
+async fn get_pipeline_run_status(State(shared): State<Arc<Shared>>, Path(run_id): Path<String>) -> Answer {
     let run_id = path_uuid(&run_id, "pipeline_run_id")?;
     let w = world(&shared);
     match w.run(&run_id) {
@@ -510,20 +375,11 @@ async fn get_pipeline_run_status(
     }
 }
 
-async fn cancel_pipeline_run(
-    State(shared): State<Arc<Shared>>,
-    Path(run_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn cancel_pipeline_run(State(shared): State<Arc<Shared>>, Path(run_id): Path<String>, body: Bytes) -> Answer {
     let run_id = path_uuid(&run_id, "pipeline_run_id")?;
     if !body.is_empty() {
         let parsed: Value = serde_json::from_slice(&body).map_err(|_| {
-            invalid(
-                &["body"],
-                "JSON decode error",
-                "json_invalid",
-                json!(String::from_utf8_lossy(&body)),
-            )
+            invalid(&["body"], "JSON decode error", "json_invalid", json!(String::from_utf8_lossy(&body)))
         })?;
         let Some(object) = parsed.as_object() else {
             return Err(invalid(
@@ -556,10 +412,7 @@ async fn cancel_pipeline_run(
     };
     if is_terminal_run(&run.run_status) || run.run_status == "CANCELLING" {
         let status = run.run_status.clone();
-        return Err(detail(
-            StatusCode::BAD_REQUEST,
-            &format!("Pipeline run cannot be cancelled: it is {status}"),
-        ));
+        return Err(detail(StatusCode::BAD_REQUEST, &format!("Pipeline run cannot be cancelled: it is {status}")));
     }
     let run_duration = w.run_duration;
     let live = w.live.entry(run_id).or_insert(LiveRun {
@@ -573,24 +426,14 @@ async fn cancel_pipeline_run(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_run_task_runs(
-    State(shared): State<Arc<Shared>>,
-    Path(run_id): Path<String>,
-    Query(q): Q,
-) -> Answer {
+async fn list_run_task_runs(State(shared): State<Arc<Shared>>, Path(run_id): Path<String>, Query(q): Q) -> Answer {
     let run_id = path_uuid(&run_id, "pipeline_run_id")?;
     let (page_no, page_size) = paging(&q, 10, 50)?;
     let w = world(&shared);
     if w.run(&run_id).is_none() {
         return Err(detail(StatusCode::NOT_FOUND, "Pipeline run not found"));
     }
-    let tasks: Vec<TaskRun> = w
-        .seed
-        .task_runs
-        .iter()
-        .filter(|t| t.pipeline_run_id == run_id)
-        .cloned()
-        .collect();
+    let tasks: Vec<TaskRun> = w.seed.task_runs.iter().filter(|t| t.pipeline_run_id == run_id).cloned().collect();
     page(tasks, page_no, page_size)
 }
 
@@ -608,16 +451,8 @@ async fn list_task_runs(State(shared): State<Arc<Shared>>, Query(q): Q) -> Answe
         .iter()
         .filter(|t| created_in(&t.created_at, from, to))
         .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
-        .filter(|t| {
-            pipeline_ids
-                .as_ref()
-                .is_none_or(|s| s.contains(&t.pipeline_id))
-        })
-        .filter(|t| {
-            integrations
-                .as_ref()
-                .is_none_or(|s| s.contains(&t.integration))
-        })
+        .filter(|t| pipeline_ids.as_ref().is_none_or(|s| s.contains(&t.pipeline_id)))
+        .filter(|t| integrations.as_ref().is_none_or(|s| s.contains(&t.integration)))
         .filter(|t| ids.as_ref().is_none_or(|s| s.contains(&t.id)))
         .cloned()
         .collect();
@@ -627,32 +462,20 @@ async fn list_task_runs(State(shared): State<Arc<Shared>>, Query(q): Q) -> Answe
 fn find_task(w: &World, run_id: &str, task_run_id: &str) -> Result<TaskRun, Response> {
     let run_id = path_uuid(run_id, "pipeline_run_id")?;
     let task_run_id = path_uuid(task_run_id, "task_run_id")?;
-    w.task_run(&run_id, &task_run_id)
-        .cloned()
-        .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Task run not found"))
+    w.task_run(&run_id, &task_run_id).cloned().ok_or_else(|| detail(StatusCode::NOT_FOUND, "Task run not found"))
 }
 
 fn attempts(task: &TaskRun) -> u32 {
     task.number_of_attempts.unwrap_or(0).max(0) as u32
 }
 
-async fn list_logs(
-    State(shared): State<Arc<Shared>>,
-    Path((run_id, task_run_id)): Path<(String, String)>,
-) -> Answer {
+async fn list_logs(State(shared): State<Arc<Shared>>, Path((run_id, task_run_id)): Path<(String, String)>) -> Answer {
     let task = find_task(&world(&shared), &run_id, &task_run_id)?;
-    let names: Vec<String> = (1..=attempts(&task))
-        .map(|a| format!("attempt-{a}.log"))
-        .collect();
+    let names: Vec<String> = (1..=attempts(&task)).map(|a| format!("attempt-{a}.log")).collect();
     let files: serde_json::Map<String, Value> = names
         .iter()
         .enumerate()
-        .map(|(i, n)| {
-            (
-                n.clone(),
-                json!({"attemptNumber": i + 1, "displayName": format!("Attempt {}", i + 1)}),
-            )
-        })
+        .map(|(i, n)| (n.clone(), json!({"attemptNumber": i + 1, "displayName": format!("Attempt {}", i + 1)})))
         .collect();
     ok(json!({ "filenames": names, "files": files }))
 }
@@ -664,30 +487,16 @@ async fn download_log(
     headers: HeaderMap,
 ) -> Answer {
     let task = find_task(&world(&shared), &run_id, &task_run_id)?;
-    let filename = q.get("filename").ok_or_else(|| {
-        invalid(
-            &["query", "filename"],
-            "Field required",
-            "missing",
-            Value::Null,
-        )
-    })?;
+    let filename =
+        q.get("filename").ok_or_else(|| invalid(&["query", "filename"], "Field required", "missing", Value::Null))?;
     let attempt = filename
         .strip_prefix("attempt-")
         .and_then(|s| s.strip_suffix(".log"))
         .and_then(|n| n.parse::<u32>().ok())
         .filter(|n| (1..=attempts(&task)).contains(n))
         .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Log file not found"))?;
-    let pending = !matches!(
-        task.status.as_str(),
-        "SUCCEEDED" | "FAILED" | "WARNING" | "SKIPPED" | "CANCELLED"
-    );
-    Ok(bytes_response(
-        seed::log_text(&task, attempt).into_bytes(),
-        &headers,
-        "text/plain; charset=utf-8",
-        pending,
-    ))
+    let pending = !matches!(task.status.as_str(), "SUCCEEDED" | "FAILED" | "WARNING" | "SKIPPED" | "CANCELLED");
+    Ok(bytes_response(seed::log_text(&task, attempt).into_bytes(), &headers, "text/plain; charset=utf-8", pending))
 }
 
 async fn list_artifacts(
@@ -705,21 +514,11 @@ async fn download_artifact(
     headers: HeaderMap,
 ) -> Answer {
     let task = find_task(&world(&shared), &run_id, &task_run_id)?;
-    let filename = q.get("filename").ok_or_else(|| {
-        invalid(
-            &["query", "filename"],
-            "Field required",
-            "missing",
-            Value::Null,
-        )
-    })?;
-    let bytes = seed::artifact_bytes(&task, filename)
-        .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Artifact not found"))?;
-    let content_type = if filename.ends_with(".json") {
-        "application/json"
-    } else {
-        "application/octet-stream"
-    };
+    let filename =
+        q.get("filename").ok_or_else(|| invalid(&["query", "filename"], "Field required", "missing", Value::Null))?;
+    let bytes =
+        seed::artifact_bytes(&task, filename).ok_or_else(|| detail(StatusCode::NOT_FOUND, "Artifact not found"))?;
+    let content_type = if filename.ends_with(".json") { "application/json" } else { "application/octet-stream" };
     Ok(bytes_response(bytes, &headers, content_type, false))
 }
 
@@ -761,20 +560,11 @@ fn parse_range(header: &str, len: u64) -> Result<Option<(u64, u64)>, ()> {
     Ok(Some((start, end)))
 }
 
-fn bytes_response(
-    bytes: Vec<u8>,
-    headers: &HeaderMap,
-    content_type: &str,
-    pending: bool,
-) -> Response {
+fn bytes_response(bytes: Vec<u8>, headers: &HeaderMap, content_type: &str, pending: bool) -> Response {
     let len = bytes.len() as u64;
-    let range = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(|h| parse_range(h, len));
-    let mut builder = Response::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT_RANGES, "bytes");
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|h| parse_range(h, len));
+    let mut builder =
+        Response::builder().header(header::CONTENT_TYPE, content_type).header(header::ACCEPT_RANGES, "bytes");
     if pending {
         builder = builder.header("x-file-status", "PENDING");
     }
@@ -783,9 +573,7 @@ fn bytes_response(
             .status(StatusCode::RANGE_NOT_SATISFIABLE)
             .header(header::CONTENT_RANGE, format!("bytes */{len}"))
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                json!({"detail": "Requested range not satisfiable"}).to_string(),
-            )),
+            .body(Body::from(json!({"detail": "Requested range not satisfiable"}).to_string())),
         Some(Ok(Some((start, end)))) => builder
             .status(StatusCode::PARTIAL_CONTENT)
             .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))
@@ -795,11 +583,7 @@ fn bytes_response(
     response.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-async fn start_pipeline(
-    State(shared): State<Arc<Shared>>,
-    Path(pipeline_ref): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn start_pipeline(State(shared): State<Arc<Shared>>, Path(pipeline_ref): Path<String>, body: Bytes) -> Answer {
     const FIELDS: &[&str] = &[
         "versionNumber",
         "branch",
@@ -845,76 +629,43 @@ async fn start_pipeline(
         ));
     }
     let mut w = world(&shared);
-    let Some(pipeline) = w
-        .seed
-        .pipelines
-        .iter()
-        .find(|p| p.id.eq_ignore_ascii_case(&pipeline_ref) || p.alias == pipeline_ref)
-        .cloned()
+    let Some(pipeline) =
+        w.seed.pipelines.iter().find(|p| p.id.eq_ignore_ascii_case(&pipeline_ref) || p.alias == pipeline_ref).cloned()
     else {
         return Err(detail(StatusCode::NOT_FOUND, "Pipeline not found"));
     };
     let inputs = request.get("runInputs").and_then(Value::as_object);
     for required in &pipeline.required_inputs {
         if !inputs.is_some_and(|i| i.contains_key(*required)) {
-            return Err(detail(
-                StatusCode::BAD_REQUEST,
-                &format!("Missing required pipeline input: {required}"),
-            ));
+            return Err(detail(StatusCode::BAD_REQUEST, &format!("Missing required pipeline input: {required}")));
         }
     }
     let env = match request.get("environment").and_then(Value::as_str) {
         None => w.seed.environments.iter().find(|e| e.default_env).cloned(),
-        Some(name) => w
-            .seed
-            .environments
-            .iter()
-            .find(|e| e.name == name || e.environment_id == name)
-            .cloned(),
+        Some(name) => w.seed.environments.iter().find(|e| e.name == name || e.environment_id == name).cloned(),
     };
     let Some(env) = env else {
         return Err(detail(StatusCode::BAD_REQUEST, "Environment not found"));
     };
     if let Some(v) = request.get("versionNumber").and_then(Value::as_i64) {
         if v < 1 || v > pipeline.latest_version_number {
-            return Err(detail(
-                StatusCode::NOT_FOUND,
-                &format!("Pipeline version {v} not found"),
-            ));
+            return Err(detail(StatusCode::NOT_FOUND, &format!("Pipeline version {v} not found")));
         }
     }
     if let Some(tasks) = request.get("taskIds").and_then(Value::as_array) {
-        if let Some(unknown) = tasks
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| !pipeline.tasks.iter().any(|d| d.task_id == *t))
+        if let Some(unknown) =
+            tasks.iter().filter_map(Value::as_str).find(|t| !pipeline.tasks.iter().any(|d| d.task_id == *t))
         {
-            return Err(detail(
-                StatusCode::BAD_REQUEST,
-                &format!("Task {unknown} is not in the pipeline"),
-            ));
+            return Err(detail(StatusCode::BAD_REQUEST, &format!("Task {unknown} is not in the pipeline")));
         }
     }
-    if (request.contains_key("branch") || request.contains_key("commit"))
-        && pipeline.repository.is_none()
-    {
-        return Err(detail(
-            StatusCode::BAD_REQUEST,
-            "branch and commit apply to git-backed pipelines only",
-        ));
+    if (request.contains_key("branch") || request.contains_key("commit")) && pipeline.repository.is_none() {
+        return Err(detail(StatusCode::BAD_REQUEST, "branch and commit apply to git-backed pipelines only"));
     }
     let trigger = json!({"triggerType": "WEBHOOK", "integration": "HTTP"});
     let mut rng = w.rng.clone();
     let now = Timestamp::now();
-    let (mut run, tasks) = seed::make_run(
-        &mut rng,
-        &pipeline,
-        &env,
-        "CREATED",
-        now,
-        now,
-        Some(trigger),
-    );
+    let (mut run, tasks) = seed::make_run(&mut rng, &pipeline, &env, "CREATED", now, now, Some(trigger));
     w.rng = rng;
     if let Some(branch) = request.get("branch").and_then(Value::as_str) {
         run.branch = Some(branch.to_string());
@@ -931,16 +682,9 @@ async fn start_pipeline(
     let run_duration = w.run_duration;
     w.live.insert(
         run_id.clone(),
-        LiveRun {
-            created: Instant::now(),
-            run_duration,
-            cancel_requested: None,
-            seeded: false,
-        },
+        LiveRun { created: Instant::now(), run_duration, cancel_requested: None, seeded: false },
     );
-    ok(
-        json!({ "id": pipeline.id, "pipelineRunId": run_id, "message": "Pipeline run created successfully" }),
-    )
+    ok(json!({ "id": pipeline.id, "pipelineRunId": run_id, "message": "Pipeline run created successfully" }))
 }
 
 #[cfg(test)]
@@ -963,16 +707,8 @@ mod tests {
     fn the_seed_has_every_status() {
         let w = World::seeded(Duration::from_secs(1));
         for status in PIPELINE_RUN_STATUSES {
-            assert!(
-                w.seed.runs.iter().any(|r| r.run_status == *status),
-                "no {status} run"
-            );
+            assert!(w.seed.runs.iter().any(|r| r.run_status == *status), "no {status} run");
         }
-        assert!(
-            w.seed
-                .task_runs
-                .iter()
-                .any(|t| t.status == "FAILED" && t.number_of_attempts == Some(2))
-        );
+        assert!(w.seed.task_runs.iter().any(|t| t.status == "FAILED" && t.number_of_attempts == Some(2)));
     }
 }

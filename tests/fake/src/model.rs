@@ -4,33 +4,13 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub const PIPELINE_RUN_STATUSES: &[&str] = &[
-    "CREATED",
-    "RUNNING",
-    "SUCCEEDED",
-    "WARNING",
-    "FAILED",
-    "SKIPPED",
-    "CANCELLING",
-    "CANCELLED",
-];
-pub const TASK_RUN_STATUSES: &[&str] = &[
-    "CREATED",
-    "SKIPPED",
-    "QUEUED",
-    "RUNNING",
-    "SUCCEEDED",
-    "WARNING",
-    "FAILED",
-    "CANCELLING",
-    "CANCELLED",
-];
+pub const PIPELINE_RUN_STATUSES: &[&str] =
+    &["CREATED", "RUNNING", "SUCCEEDED", "WARNING", "FAILED", "SKIPPED", "CANCELLING", "CANCELLED"];
+pub const TASK_RUN_STATUSES: &[&str] =
+    &["CREATED", "SKIPPED", "QUEUED", "RUNNING", "SUCCEEDED", "WARNING", "FAILED", "CANCELLING", "CANCELLED"];
 
 pub fn is_terminal_run(status: &str) -> bool {
-    matches!(
-        status,
-        "SUCCEEDED" | "WARNING" | "FAILED" | "SKIPPED" | "CANCELLED"
-    )
+    matches!(status, "SUCCEEDED" | "WARNING" | "FAILED" | "SKIPPED" | "CANCELLED")
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,26 @@
+// Shared by host/build.rs and tests/build.rs (through `include!`): builds one guest crate
+// of the workspace for `wasm32-wasip2` with a nested cargo, in its own target directory so
+// it does not wait on the outer build's lock.
+
+/// Builds `package` and returns the path of its `.wasm` component.
+#[allow(dead_code)]
+fn build_guest(workspace: &std::path::Path, package: &str) -> std::path::PathBuf {
+    let target_dir = workspace.join("target").join("guest");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let status = std::process::Command::new(cargo)
+        .current_dir(workspace)
+        .args(["build", "-p", package, "--target", "wasm32-wasip2", "--profile", "guest"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        // Flags meant for the native build must not leak into the guest build.
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_MAKEFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .status()
+        .unwrap_or_else(|e| panic!("failed to run cargo to build {package}: {e}"));
+    if !status.success() {
+        panic!("building {package} for wasm32-wasip2 failed; if the target is missing, run `rustup target add wasm32-wasip2`");
+    }
+    target_dir.join("wasm32-wasip2").join("guest").join(format!("{}.wasm", package.replace('-', "_")))
+}

@@ -1,0 +1,87 @@
+//! A probe component implementing `orchestra:mcp/tool-provider` with tools that try what
+//! a hostile or buggy tool would: reach other origins, set credentials, read the
+//! environment and files. The security tests load it in place of the real component.
+
+#[allow(unsafe_code)]
+mod bindings {
+    wit_bindgen::generate!({ path: "../../../wit", world: "tool-provider" });
+}
+
+use bindings::orchestra::mcp::types::{ToolAnnotations, ToolDescriptor};
+use bindings::{CallOutcome, CallRequest, Guest, ToolError};
+use serde_json::{Value, json};
+use wstd::http::{Body, Client, Request};
+
+struct Probe;
+
+fn tool(name: &str, description: &str, input: Value) -> ToolDescriptor {
+    ToolDescriptor {
+        name: name.into(),
+        title: name.into(),
+        description: description.into(),
+        toolset: "probe".into(),
+        input_schema: input.to_string(),
+        output_schema: json!({"type": "object"}).to_string(),
+        annotations: ToolAnnotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+    }
+}
+
+impl Guest for Probe {
+    fn list_tools() -> Vec<ToolDescriptor> {
+        vec![
+            tool(
+                "fetch",
+                "GET a URL, optionally with extra headers",
+                json!({"type": "object", "properties": {"url": {"type": "string"}, "headers": {"type": "object"}}, "required": ["url"]}),
+            ),
+            tool(
+                "environment",
+                "Report the environment variables, arguments and a file read",
+                json!({"type": "object"}),
+            ),
+        ]
+    }
+
+    fn call_tool(request: CallRequest) -> Result<CallOutcome, ToolError> {
+        let args: Value = serde_json::from_str(&request.arguments).unwrap_or_default();
+        match request.tool.as_str() {
+            "fetch" => wstd::runtime::block_on(fetch(args)),
+            "environment" => {
+                let env: Vec<(String, String)> = std::env::vars().collect();
+                let file = std::fs::read_to_string("/etc/passwd")
+                    .map(|_| "read".to_string())
+                    .unwrap_or_else(|e| e.to_string());
+                Ok(CallOutcome::Done(
+                    json!({"env": env, "args": std::env::args().collect::<Vec<_>>(), "file": file}).to_string(),
+                ))
+            }
+            other => Err(ToolError::UnknownTool(other.into())),
+        }
+    }
+}
+
+async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
+    let url = args["url"].as_str().unwrap_or_default();
+    let mut builder = Request::get(url);
+    for (name, value) in args["headers"].as_object().into_iter().flatten() {
+        builder = builder.header(name.as_str(), value.as_str().unwrap_or_default());
+    }
+    let request = builder.body(Body::empty()).map_err(|e| ToolError::Internal(e.to_string()))?;
+    match Client::new().send(request).await {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let body = response.body_mut().str_contents().await.map(str::to_string).unwrap_or_default();
+            Ok(CallOutcome::Done(json!({"status": status, "body": body}).to_string()))
+        }
+        Err(e) => match e.downcast_ref::<wstd::http::error::ErrorCode>() {
+            Some(wstd::http::error::ErrorCode::HttpRequestDenied) => Err(ToolError::EgressDenied(url.into())),
+            _ => Err(ToolError::Transport(format!("{e:#}"))),
+        },
+    }
+}
+
+#[allow(unsafe_code)]
+mod export {
+    use crate::Probe;
+    crate::bindings::export!(Probe with_types_in crate::bindings);
+}

@@ -1,0 +1,337 @@
+//! Every tool through the real binary over stdio against the fake: happy paths (results
+//! validated against the tool's outputSchema), what went over the wire, and error paths.
+
+use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, http_get};
+use serde_json::{Value, json};
+
+async fn setup() -> (FakeOrchestra, Server) {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.expect("fake starts");
+    let server = Server::start(ServerOptions::for_fake(&fake)).await.expect("server starts");
+    (fake, server)
+}
+
+fn newest<'a>(fake: &'a orchestra_fake::api::Snapshot, status: &str) -> &'a (String, String, String, String) {
+    fake.runs.iter().find(|r| r.2 == status).unwrap_or_else(|| panic!("the fake has a {status} run"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_pipeline_runs_filters_pages_and_reports_totals() {
+    let (fake, server) = setup().await;
+    let out = server.ok("list_pipeline_runs", json!({"time_from": "24h", "status": ["FAILED", "WARNING"]})).await;
+    let runs = out["runs"].as_array().unwrap();
+    assert!(!runs.is_empty());
+    assert!(runs.iter().all(|r| r["runStatus"] == "FAILED" || r["runStatus"] == "WARNING"));
+    let sent = fake.requests().into_iter().find(|r| r.path == "/pipeline_runs").unwrap();
+    assert_eq!(sent.query_param("status").as_deref(), Some("FAILED,WARNING"), "multi-value filters travel as csv");
+    assert!(sent.query_param("time_from").is_some() && sent.query_param("time_to").is_some());
+
+    // The default window holds more runs than one page of 100: the tool pages for us.
+    fake.clear_requests();
+    let all = server.ok("list_pipeline_runs", json!({"limit": 1000})).await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total > 100, "seeded data spans more than one page, got {total}");
+    assert_eq!(all["returned"].as_u64().unwrap(), total);
+    assert_eq!(all["truncated"], false);
+    let pages: Vec<String> = fake.requests().iter().filter_map(|r| r.query_param("page")).collect();
+    assert_eq!(pages, ["1", "2"]);
+
+    let few = server.ok("list_pipeline_runs", json!({"limit": 5})).await;
+    assert_eq!(few["returned"], 5);
+    assert_eq!(few["truncated"], true);
+    assert_eq!(few["total"].as_u64().unwrap(), total);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_window_wider_than_seven_days_is_narrowed_with_a_note() {
+    let (fake, server) = setup().await;
+    let out = server.ok("list_pipeline_runs", json!({"time_from": "30d", "time_to": "now"})).await;
+    let notes = out["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{out}");
+    assert!(notes[0].as_str().unwrap().contains("7 days"));
+    // The fake rejects spans over 7 days, so reaching it with 200 proves the clamp.
+    assert!(out["total"].as_u64().unwrap() > 0);
+    let sent = fake.requests().into_iter().find(|r| r.path == "/pipeline_runs").unwrap();
+    assert!(sent.query_param("time_from").unwrap().ends_with('Z'));
+
+    let only_from = server.ok("list_pipeline_runs", json!({"time_from": "9d"})).await;
+    assert!(only_from["window"]["to"].as_str().is_some());
+
+    let text = server.err("list_pipeline_runs", json!({"time_from": "last tuesday"})).await;
+    assert!(text.contains("time_from") && text.contains("24h"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_pipeline_run_returns_everything_the_api_does() {
+    let (fake, server) = setup().await;
+    let snapshot = fake.snapshot();
+    let (run_id, ..) = newest(&snapshot, "FAILED");
+    let out = server.ok("get_pipeline_run", json!({"pipeline_run_id": run_id})).await;
+    let (status, raw) = http_get(
+        &format!("{}/pipeline_runs/{run_id}/status", fake.base_url()),
+        &[("authorization", &format!("Bearer {}", fake.api_key()))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    let raw: Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(out["run"], raw, "nothing is dropped or renamed");
+    assert_eq!(out["terminal"], true);
+    assert!(out["lineageUrl"].as_str().unwrap().ends_with(&format!("/pipeline-runs/{run_id}/lineage")));
+
+    let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "00000000-0000-4000-8000-000000000000"})).await;
+    assert!(text.contains("404") && text.contains("Pipeline run not found"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_task_runs_globally_and_for_one_run() {
+    let (fake, server) = setup().await;
+    let global = server
+        .ok("list_task_runs", json!({"time_from": "3d", "status": ["FAILED"], "integration": ["DBT_CORE", "FIVETRAN"]}))
+        .await;
+    assert!(global["taskRuns"].as_array().unwrap().iter().all(|t| t["status"] == "FAILED"));
+    let sent = fake.requests().into_iter().find(|r| r.path == "/task_runs").unwrap();
+    assert_eq!(sent.query_param("integration").as_deref(), Some("DBT_CORE,FIVETRAN"));
+
+    let snapshot = fake.snapshot();
+    let (run_id, ..) = newest(&snapshot, "FAILED");
+    let of_run = server.ok("list_task_runs", json!({"pipeline_run_id": run_id})).await;
+    let tasks = of_run["taskRuns"].as_array().unwrap();
+    assert_eq!(tasks.len(), 3, "the daily pipeline has three tasks");
+    assert!(of_run["window"].is_null());
+    let failed = server.ok("list_task_runs", json!({"pipeline_run_id": run_id, "status": ["FAILED"]})).await;
+    let failed = failed["taskRuns"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0]["externalMessage"].as_str().unwrap().contains("DISCOUNT_PCT"));
+
+    let text = server.err("list_task_runs", json!({"pipeline_run_id": run_id, "time_from": "24h"})).await;
+    assert!(text.contains("time_from"), "{text}");
+
+    // An integration name that is not in Orchestra's enum reaches the API and comes back as its 422.
+    let text = server.err("list_task_runs", json!({"integration": ["NOT_A_TOOL"]})).await;
+    assert!(text.contains("422") && text.contains("integration"), "{text}");
+}
+
+async fn failed_task(fake: &FakeOrchestra) -> (String, String) {
+    let snapshot = fake.snapshot();
+    let (run_id, ..) = newest(&snapshot, "FAILED");
+    let task = snapshot.task_runs.iter().find(|t| &t.1 == run_id && t.2 == "FAILED").unwrap();
+    (run_id.clone(), task.0.clone())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_are_listed_by_attempt_and_read_from_the_tail() {
+    let (fake, server) = setup().await;
+    let (run, task) = failed_task(&fake).await;
+    let listed = server.ok("list_task_run_logs", json!({"pipeline_run_id": run, "task_run_id": task})).await;
+    assert_eq!(listed["files"].as_array().unwrap().len(), 2, "the failed task ran twice");
+    assert_eq!(listed["latest"], "attempt-2.log");
+
+    fake.clear_requests();
+    let tail = server.ok("get_task_run_log", json!({"pipeline_run_id": run, "task_run_id": task})).await;
+    assert_eq!(tail["filename"], "attempt-2.log");
+    assert_eq!(tail["encoding"], "utf-8");
+    assert!(tail["content"].as_str().unwrap().contains("invalid identifier 'DISCOUNT_PCT'"));
+    let size = tail["sizeBytes"].as_u64().unwrap();
+    assert_eq!(tail["moreBefore"], size > 16384);
+    let download = fake.requests().into_iter().find(|r| r.path.ends_with("/logs/download")).unwrap();
+    assert_eq!(download.header("range"), Some("bytes=-16384"));
+
+    let head = server
+        .ok("get_task_run_log", json!({"pipeline_run_id": run, "task_run_id": task, "filename": "attempt-1.log", "start_byte": 0, "max_bytes": 100}))
+        .await;
+    assert_eq!(head["bytesReturned"], 100);
+    assert_eq!(head["startByte"], 0);
+    assert_eq!(head["moreAfter"], true);
+    assert!(head["notes"][0].as_str().unwrap().contains("start_byte=100"));
+
+    let text = server
+        .err("get_task_run_log", json!({"pipeline_run_id": run, "task_run_id": task, "start_byte": 10_000_000}))
+        .await;
+    assert!(text.contains("416") && text.contains(&format!("{size} bytes")), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_task_log_is_marked_pending() {
+    let (fake, server) = setup().await;
+    let snapshot = fake.snapshot();
+    let task = snapshot.task_runs.iter().find(|t| t.2 == "RUNNING").expect("a running task");
+    let out = server.ok("get_task_run_log", json!({"pipeline_run_id": task.1, "task_run_id": task.0})).await;
+    assert_eq!(out["fileStatus"], "PENDING");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn artifacts_are_listed_and_downloaded_within_a_cap() {
+    let (fake, server) = setup().await;
+    let (run, task) = failed_task(&fake).await;
+    let listed = server.ok("list_task_run_artifacts", json!({"pipeline_run_id": run, "task_run_id": task})).await;
+    assert!(listed["filenames"].as_array().unwrap().contains(&json!("run_results.json")));
+
+    let results = server
+        .ok(
+            "get_task_run_artifact",
+            json!({"pipeline_run_id": run, "task_run_id": task, "filename": "run_results.json"}),
+        )
+        .await;
+    assert_eq!(results["encoding"], "utf-8");
+    let parsed: Value = serde_json::from_str(results["content"].as_str().unwrap()).expect("the whole file came back");
+    assert!(parsed["results"].as_array().unwrap().iter().any(|r| r["status"] == "error"));
+    assert_eq!(results["moreAfter"], false);
+
+    let manifest = server
+        .ok(
+            "get_task_run_artifact",
+            json!({"pipeline_run_id": run, "task_run_id": task, "filename": "manifest.json", "max_bytes": 65536}),
+        )
+        .await;
+    assert_eq!(manifest["bytesReturned"], 65536);
+    assert!(manifest["sizeBytes"].as_u64().unwrap() > 65536);
+    assert_eq!(manifest["moreAfter"], true);
+    assert_eq!(manifest["contentRange"].as_str().unwrap().split('/').next(), Some("bytes 0-65535"));
+
+    let zip = server
+        .ok(
+            "get_task_run_artifact",
+            json!({"pipeline_run_id": run, "task_run_id": task, "filename": "dbt_artifacts.zip"}),
+        )
+        .await;
+    assert_eq!(zip["encoding"], "base64");
+    assert!(zip["content"].as_str().unwrap().starts_with("UEsDB"), "a zip file starts with PK\\x03\\x04");
+
+    let text = server
+        .err("get_task_run_artifact", json!({"pipeline_run_id": run, "task_run_id": task, "filename": "nope.json"}))
+        .await;
+    assert!(text.contains("404") && text.contains("Artifact not found"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn start_pipeline_sends_every_option_and_returns_the_run() {
+    let (fake, server) = setup().await;
+    let out = server
+        .ok(
+            "start_pipeline",
+            json!({"pipeline_id_or_alias": "finance_close", "branch": "fix/ledger", "commit": "abc123", "environment": "Staging",
+                   "version_number": 3, "task_ids": ["dbt_finance"], "retry_from_failed": true, "run_inputs": {"period": "2026-10"}}),
+        )
+        .await;
+    let start = fake.requests().into_iter().find(|r| r.path.ends_with("/start")).unwrap();
+    assert_eq!(start.path, "/pipelines/finance_close/start");
+    let body: Value = serde_json::from_slice(&start.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"branch": "fix/ledger", "commit": "abc123", "environment": "Staging", "versionNumber": 3,
+               "taskIds": ["dbt_finance"], "retryFromFailed": true, "runInputs": {"period": "2026-10"}})
+    );
+    let run_id = out["pipelineRunId"].as_str().unwrap();
+    let run = server.ok("get_pipeline_run", json!({"pipeline_run_id": run_id})).await;
+    assert_eq!(run["run"]["envName"], "Staging");
+    assert_eq!(run["run"]["branch"], "fix/ledger");
+
+    let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "marketing_attribution"})).await;
+    assert!(text.contains("400") && text.contains("Missing required pipeline input: campaign"), "{text}");
+    let ok = server
+        .ok(
+            "start_pipeline",
+            json!({"pipeline_id_or_alias": "marketing_attribution", "run_inputs": {"campaign": "black_friday"}}),
+        )
+        .await;
+    assert!(ok["pipelineRunId"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_start_whose_answer_is_lost_is_not_retried() {
+    let (fake, server) = setup().await;
+    fake.inject(Injection {
+        path_contains: "/start".into(),
+        status: 502,
+        headers: vec![],
+        body: "<html>Bad Gateway</html>".into(),
+        times: 1,
+    });
+    let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
+    assert!(text.contains("502") && text.contains("outcome is unknown"), "{text}");
+    let starts = fake.requests().into_iter().filter(|r| r.path.ends_with("/start")).count();
+    assert_eq!(starts, 1, "a start is sent exactly once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_move_to_a_terminal_state_and_can_be_cancelled() {
+    let (fake, server) = setup().await;
+    let started = server.ok("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
+    let run_id = started["pipelineRunId"].as_str().unwrap().to_string();
+    let first = server.ok("get_pipeline_run", json!({"pipeline_run_id": run_id})).await;
+    assert!(["CREATED", "RUNNING"].contains(&first["run"]["runStatus"].as_str().unwrap()));
+    assert_eq!(first["terminal"], false);
+
+    let cancelled = server.ok("cancel_pipeline_run", json!({"pipeline_run_id": run_id, "force": true})).await;
+    assert_eq!(cancelled["cancellationRequested"], true);
+    assert_eq!(cancelled["runStatus"], "CANCELLING");
+    let cancel = fake.requests().into_iter().find(|r| r.path.ends_with("/cancel")).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&cancel.body).unwrap(), json!({"force": true}));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let later = server.ok("get_pipeline_run", json!({"pipeline_run_id": run_id})).await;
+    assert_eq!(later["run"]["runStatus"], "CANCELLED");
+    assert_eq!(later["terminal"], true);
+
+    let text = server.err("cancel_pipeline_run", json!({"pipeline_run_id": run_id})).await;
+    assert!(text.contains("400") && text.contains("CANCELLED"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_arguments_name_the_field_and_send_nothing() {
+    let (fake, server) = setup().await;
+    for (tool, args, field) in [
+        ("list_pipeline_runs", json!({"status": ["BROKEN"]}), "status/0"),
+        ("list_pipeline_runs", json!({"limit": 0}), "limit"),
+        ("list_pipeline_runs", json!({"pipeline_ids": ["../../etc"]}), "pipeline_ids/0"),
+        ("list_pipeline_runs", json!({"colour": "blue"}), "colour"),
+        ("get_pipeline_run", json!({}), "pipeline_run_id"),
+        ("get_pipeline_run", json!({"pipeline_run_id": "286cb489/../x"}), "pipeline_run_id"),
+        ("start_pipeline", json!({"pipeline_id_or_alias": "a/b?c"}), "pipeline_id_or_alias"),
+        ("get_task_run_artifact", json!({"pipeline_run_id": "x"}), "pipeline_run_id"),
+    ] {
+        let text = server.err(tool, args.clone()).await;
+        assert!(text.contains(field), "{tool} {args}: the error should name {field}: {text}");
+        assert!(text.contains("nothing was sent"), "{text}");
+    }
+    assert!(fake.requests().is_empty(), "invalid arguments never reach Orchestra");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_tool_is_a_protocol_error() {
+    let (_fake, server) = setup().await;
+    let error = server.try_call("delete_everything", json!({})).await.expect_err("unknown tools are -32602");
+    let message = error.to_string();
+    assert!(message.contains("-32602") || message.contains("unknown tool"), "{message}");
+    // The server keeps serving.
+    server.ok("list_pipeline_runs", json!({"limit": 1})).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upstream_errors_are_actionable() {
+    let (fake, server) = setup().await;
+    fake.inject(Injection::rate_limited("/pipeline_runs", 7));
+    let text = server.err("list_pipeline_runs", json!({})).await;
+    assert!(text.contains("429") && text.contains("wait 7 s"), "{text}");
+
+    let wrong_key =
+        Server::start(ServerOptions { api_key: Some("not-the-key".into()), ..ServerOptions::for_fake(&fake) })
+            .await
+            .unwrap();
+    let text = wrong_key.err("list_pipeline_runs", json!({})).await;
+    assert!(text.contains("401") && text.contains("ORCHESTRA_API_KEY"), "{text}");
+
+    let no_key = Server::start(ServerOptions { api_key: None, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    assert_eq!(no_key.tools.len(), server.tools.len(), "tools/list works without a key");
+    let text = no_key.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    assert!(text.contains("ORCHESTRA_API_KEY") && text.contains("none is configured"), "{text}");
+
+    fake.inject(Injection {
+        path_contains: "/status".into(),
+        status: 200,
+        headers: vec![],
+        body: "<html>oops</html>".into(),
+        times: 1,
+    });
+    let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    assert!(text.contains("could not be read"), "{text}");
+}
