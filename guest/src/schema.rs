@@ -5,7 +5,14 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
-fn schema_for<T: JsonSchema>(settings: SchemaSettings) -> Value {
+/// Which side of a call a schema describes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Input,
+    Output,
+}
+
+fn schema_for<T: JsonSchema>(settings: SchemaSettings, side: Side) -> Value {
     // Inline everything: several MCP clients do not resolve `$ref`.
     let generator = settings.with(|s| s.inline_subschemas = true).into_generator();
     let mut schema = generator.into_root_schema_for::<T>().to_value();
@@ -13,15 +20,63 @@ fn schema_for<T: JsonSchema>(settings: SchemaSettings) -> Value {
         // The Rust type name means nothing to a model.
         object.remove("title");
     }
+    tidy(&mut schema, side);
     schema
+}
+
+/// Makes a derived schema portable and lean:
+/// - drops Rust integer formats (`uint32` is not a JSON Schema format) and `"default": null`;
+/// - `type: [X, "null"]`, which single-type dialects (Gemini's OpenAPI subset) reject, becomes
+///   plain `X` for an optional argument (the host treats a null argument as absent) and
+///   `anyOf: [X, null]` in results, where null really occurs.
+fn tidy(value: &mut Value, side: Side) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type") {
+                let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                if non_null.len() == 1 && types.len() == 2 {
+                    let single = non_null[0].clone();
+                    match side {
+                        Side::Input => {
+                            map.insert("type".into(), single);
+                        }
+                        Side::Output => {
+                            map.remove("type");
+                            let mut branch = serde_json::Map::new();
+                            branch.insert("type".into(), single);
+                            // Keywords that belong to the non-null branch move with it.
+                            for key in ["properties", "additionalProperties", "items", "required", "enum", "minimum", "maximum", "pattern"] {
+                                if let Some(v) = map.remove(key) {
+                                    branch.insert(key.into(), v);
+                                }
+                            }
+                            map.insert("anyOf".into(), Value::Array(vec![Value::Object(branch), serde_json::json!({"type": "null"})]));
+                        }
+                    }
+                }
+            }
+            let rust_format = map.get("format").and_then(Value::as_str).is_some_and(|f| {
+                ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p))
+            });
+            if rust_format {
+                map.remove("format");
+            }
+            if map.get("default").is_some_and(Value::is_null) {
+                map.remove("default");
+            }
+            map.values_mut().for_each(|v| tidy(v, side));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| tidy(v, side)),
+        _ => {}
+    }
 }
 
 /// The input schema of an arguments type (what the tool accepts).
 pub fn input<T: JsonSchema>() -> Value {
-    schema_for::<T>(SchemaSettings::draft2020_12().for_deserialize())
+    schema_for::<T>(SchemaSettings::draft2020_12().for_deserialize(), Side::Input)
 }
 
 /// The output schema of a result type (what the tool returns).
 pub fn output<T: JsonSchema>() -> Value {
-    schema_for::<T>(SchemaSettings::draft2020_12().for_serialize())
+    schema_for::<T>(SchemaSettings::draft2020_12().for_serialize(), Side::Output)
 }

@@ -58,9 +58,13 @@ impl OrchestraServer {
     async fn run_tool_unredacted(
         &self,
         name: &str,
-        arguments: Value,
+        mut arguments: Value,
         context: Option<&RequestContext<RoleServer>>,
     ) -> CallToolResult {
+        // Models often send `null` for an argument they mean to leave out; treat it so.
+        if let Value::Object(map) = &mut arguments {
+            map.retain(|_, v| !v.is_null());
+        }
         if let Err(problems) = self.inner.catalogue.validate(name, &arguments) {
             let list = problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
             return error_result(format!(

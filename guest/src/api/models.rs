@@ -40,9 +40,9 @@ pub struct PipelineRun {
     pub anomalies: Option<Map<String, Value>>,
     /// What started the run (schedule, sensor, user, webhook, parent pipeline).
     #[serde(default)]
-    pub triggered_by: Vec<Value>,
+    pub triggered_by: Vec<Map<String, Value>>,
     #[serde(default)]
-    pub child_pipeline_runs: Vec<Value>,
+    pub child_pipeline_runs: Vec<Map<String, Value>>,
     /// Orchestra's summary of the outcome.
     pub message: String,
     #[serde(default)]
@@ -61,7 +61,7 @@ pub struct PipelineRun {
     pub git_link: Option<String>,
     /// The pipeline definition the run used.
     #[serde(default)]
-    pub data: Option<Value>,
+    pub data: Option<Map<String, Value>>,
     /// Fields the API added after the spec this was written from.
     #[serde(flatten)]
     pub other: Map<String, Value>,

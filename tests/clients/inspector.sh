@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Drives orchestra-mcp over stdio with the MCP Inspector CLI: tools/list (with --strict
+# schema portability checks), then one call of every tool; exit code 5 means isError.
+# Usage: inspector.sh <server-binary> <base-url> <api-key> <run-id> <task-run-id>
+set -euo pipefail
+binary=$1 base=$2 key=$3 run=$4 task=$5
+tools="$(cd "$(dirname "$0")/../.." && pwd)/target/ci-tools/node/node_modules/.bin"
+export PATH="$tools:$PATH" MCP_INSPECTOR_SECRET_STORE=memory
+inspect() {
+  mcp-inspector --cli -q --format json \
+    -e ORCHESTRA_BASE_URL="$base" -e ORCHESTRA_API_KEY="$key" -e ORCHESTRA_ALLOW_INSECURE_LOOPBACK=1 -e RUST_LOG=warn \
+    "$@" -- "$binary" serve
+}
+count=$(inspect --strict --method tools/list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.tools.length))')
+echo "tools/list: $count tools (strict schema check passed)"
+ids="\"pipeline_run_id\":\"$run\",\"task_run_id\":\"$task\""
+while IFS='|' read -r tool args; do
+  inspect --method tools/call --tool-name "$tool" --tool-args-json "$args" > /dev/null
+  echo "ok $tool"
+done <<CALLS
+list_pipeline_runs|{"time_from":"24h","status":["FAILED"]}
+get_pipeline_run|{"pipeline_run_id":"$run"}
+list_task_runs|{"pipeline_run_id":"$run"}
+list_task_run_logs|{$ids}
+get_task_run_log|{$ids}
+list_task_run_artifacts|{$ids}
+get_task_run_artifact|{$ids,"filename":"run_results.json"}
+start_pipeline|{"pipeline_id_or_alias":"hourly_ingest"}
+CALLS
+started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-json '{"pipeline_id_or_alias":"daily_refresh"}' \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.structuredContent.pipelineRunId))')
+inspect --method tools/call --tool-name cancel_pipeline_run --tool-args-json "{\"pipeline_run_id\":\"$started\"}" > /dev/null
+echo "ok cancel_pipeline_run"
+if inspect --method tools/call --tool-name get_pipeline_run --tool-args-json '{"pipeline_run_id":"nope"}' > /dev/null 2>&1; then
+  echo "an invalid argument should make the Inspector exit 5 (isError)"; exit 1
+else
+  code=$?; [ "$code" -eq 5 ] || { echo "expected exit 5 for isError, got $code"; exit 1; }
+  echo "ok invalid argument is isError (exit 5)"
+fi

@@ -1,0 +1,71 @@
+"""Drives orchestra-mcp over stdio with the official Python MCP client (mcp 2.x).
+
+Lists the tools, calls every one of them against the fake Orchestra API, and checks each
+success against the tool's outputSchema (the client also refuses mismatching results).
+Usage: python_client.py <server-binary> <base-url> <api-key> <auto|legacy>
+Prints one line per check; exits non-zero on the first failure.
+"""
+
+import asyncio
+import json
+import sys
+
+import jsonschema
+from mcp import Client, StdioServerParameters
+
+
+async def main(binary: str, base_url: str, key: str, mode: str) -> None:
+    params = StdioServerParameters(
+        command=binary,
+        args=["serve"],
+        env={
+            "ORCHESTRA_BASE_URL": base_url,
+            "ORCHESTRA_API_KEY": key,
+            "ORCHESTRA_ALLOW_INSECURE_LOOPBACK": "1",
+            "RUST_LOG": "warn",
+        },
+    )
+    async with Client(params, mode=mode) as client:
+        print(f"protocol {client.protocol_version}")
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        print(f"tools/list: {len(tools)} tools")
+        called = set()
+
+        async def call(name: str, args: dict) -> dict:
+            result = await client.call_tool(name, args)
+            text = " ".join(getattr(c, "text", "") for c in result.content)
+            if result.is_error:
+                raise SystemExit(f"{name} returned isError: {text}")
+            structured = result.structured_content
+            jsonschema.validate(structured, tools[name].output_schema)
+            assert json.loads(text) == structured, f"{name}: text block differs from structuredContent"
+            called.add(name)
+            print(f"ok {name}")
+            return structured
+
+        runs = await call("list_pipeline_runs", {"time_from": "24h", "status": ["FAILED", "WARNING"]})
+        failed = next(r for r in runs["runs"] if r["runStatus"] == "FAILED")
+        run_id = failed["id"]
+        await call("get_pipeline_run", {"pipeline_run_id": run_id})
+        tasks = await call("list_task_runs", {"pipeline_run_id": run_id, "status": ["FAILED"]})
+        task_id = tasks["taskRuns"][0]["id"]
+        await call("list_task_runs", {"time_from": "2d", "integration": ["DBT_CORE"]})
+        ids = {"pipeline_run_id": run_id, "task_run_id": task_id}
+        await call("list_task_run_logs", ids)
+        await call("get_task_run_log", {**ids, "tail_bytes": 1024})
+        artifacts = await call("list_task_run_artifacts", ids)
+        await call("get_task_run_artifact", {**ids, "filename": artifacts["filenames"][0], "max_bytes": 4096})
+        started = await call("start_pipeline", {"pipeline_id_or_alias": "reverse_etl"})
+        await call("cancel_pipeline_run", {"pipeline_run_id": started["pipelineRunId"]})
+
+        bad = await client.call_tool("get_pipeline_run", {"pipeline_run_id": "not-a-uuid"})
+        assert bad.is_error and "pipeline_run_id" in bad.content[0].text, bad
+        print("ok invalid argument is an isError result naming the field")
+
+        missing = set(tools) - called
+        if missing:
+            raise SystemExit(f"tools never called: {sorted(missing)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:5]))

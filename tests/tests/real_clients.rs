@@ -1,0 +1,64 @@
+//! The server as real MCP clients meet it: the Python SDK client (both protocol eras) and
+//! the MCP Inspector CLI, each listing the tools and calling every one over stdio against
+//! the fake. The clients are installed by `tests/clients/setup.sh` (from PyPI and npm).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use orchestra_tests::{FakeOptions, FakeOrchestra, server_binary};
+
+fn clients_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients")
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Installs the clients if they are not there yet (CI installs them up front).
+fn ensure_clients() {
+    let ready = workspace().join("target/ci-tools/venv/bin/python").exists()
+        && workspace().join("target/ci-tools/node/node_modules/.bin/mcp-inspector").exists();
+    if !ready {
+        let status = Command::new("bash").arg(clients_dir().join("setup.sh")).status().expect("bash runs");
+        assert!(status.success(), "installing the MCP clients failed (tests/clients/setup.sh)");
+    }
+}
+
+fn run(mut command: Command, what: &str) {
+    let out = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what} failed ({}):\n{stdout}\n{stderr}", out.status);
+    println!("{what}:\n{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn python_sdk_client_calls_every_tool_in_both_protocol_eras() {
+    ensure_clients();
+    for mode in ["auto", "legacy"] {
+        let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+        let mut command = Command::new(workspace().join("target/ci-tools/venv/bin/python"));
+        command.arg(clients_dir().join("python_client.py")).arg(server_binary()).arg(fake.base_url()).arg(fake.api_key()).arg(mode);
+        let what = format!("python mcp client ({mode})");
+        tokio::task::spawn_blocking(move || run(command, &what)).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mcp_inspector_cli_lists_and_calls_every_tool() {
+    ensure_clients();
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let snapshot = fake.snapshot();
+    let run_id = snapshot.runs.iter().find(|r| r.2 == "FAILED").unwrap().0.clone();
+    let task_id = snapshot.task_runs.iter().find(|t| t.1 == run_id && t.2 == "FAILED").unwrap().0.clone();
+    let mut command = Command::new("bash");
+    command
+        .arg(clients_dir().join("inspector.sh"))
+        .arg(server_binary())
+        .arg(fake.base_url())
+        .arg(fake.api_key())
+        .arg(run_id)
+        .arg(task_id);
+    tokio::task::spawn_blocking(move || run(command, "mcp inspector cli")).await.unwrap();
+}
