@@ -11,6 +11,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=ORCHESTRA_GUEST_WASM");
+    println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
 
     // A prebuilt component can be supplied instead (packaging, or a build without the target).
     let wasm = match std::env::var("ORCHESTRA_GUEST_WASM") {

@@ -5,7 +5,8 @@
 /// Builds `package` and returns the path of its `.wasm` component.
 #[allow(dead_code)]
 fn build_guest(workspace: &std::path::Path, package: &str) -> std::path::PathBuf {
-    let target_dir = workspace.join("target").join("guest");
+    let outer_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
+    let target_dir = outer_target.join("guest");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = std::process::Command::new(cargo)
         .current_dir(workspace)

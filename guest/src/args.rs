@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::invalid;
-use crate::orchestra::mcp::types::ToolError;
+use crate::wit::ToolError;
 
 /// The widest window Orchestra accepts on run-history endpoints.
 pub const MAX_WINDOW: SignedDuration = SignedDuration::from_secs(7 * 24 * 3600);

@@ -7,8 +7,8 @@ use std::pin::Pin;
 use serde_json::Value;
 
 use crate::api::Client;
-use crate::orchestra::mcp::types::{CallOutcome, ToolError};
 use crate::tools;
+use crate::wit::{CallOutcome, ToolError};
 
 /// MCP behaviour hints. Reads are read-only and idempotent; every tool is open-world
 /// because it talks to Orchestra.

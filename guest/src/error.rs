@@ -1,6 +1,6 @@
 //! Constructors for the typed errors of the WIT contract.
 
-use crate::orchestra::mcp::types::{InvalidArgument, ToolError};
+use crate::wit::{InvalidArgument, ToolError};
 
 /// An argument the tool refuses before anything is sent.
 pub fn invalid(field: &str, message: impl Into<String>) -> ToolError {

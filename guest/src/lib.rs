@@ -23,9 +23,9 @@ mod bindings {
     });
 }
 
-pub(crate) use bindings::orchestra;
-use bindings::{CallOutcome, CallRequest, Guest, ToolDescriptor, ToolError};
-use orchestra::mcp::types::ToolAnnotations;
+pub(crate) use bindings::exports::orchestra::mcp::tools as wit;
+use wit::ToolAnnotations;
+use wit::{CallOutcome, CallRequest, Guest, ToolDescriptor, ToolError};
 
 struct Component;
 
@@ -62,6 +62,9 @@ impl Guest for Component {
     }
 }
 
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.1.0#...`) are
+// not valid symbols for a native linker, and native builds exist only for unit tests.
+#[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
 mod export {
     use crate::Component;

@@ -45,19 +45,32 @@ fn tidy(value: &mut Value, side: Side) {
                             let mut branch = serde_json::Map::new();
                             branch.insert("type".into(), single);
                             // Keywords that belong to the non-null branch move with it.
-                            for key in ["properties", "additionalProperties", "items", "required", "enum", "minimum", "maximum", "pattern"] {
+                            for key in [
+                                "properties",
+                                "additionalProperties",
+                                "items",
+                                "required",
+                                "enum",
+                                "minimum",
+                                "maximum",
+                                "pattern",
+                            ] {
                                 if let Some(v) = map.remove(key) {
                                     branch.insert(key.into(), v);
                                 }
                             }
-                            map.insert("anyOf".into(), Value::Array(vec![Value::Object(branch), serde_json::json!({"type": "null"})]));
+                            map.insert(
+                                "anyOf".into(),
+                                Value::Array(vec![Value::Object(branch), serde_json::json!({"type": "null"})]),
+                            );
                         }
                     }
                 }
             }
-            let rust_format = map.get("format").and_then(Value::as_str).is_some_and(|f| {
-                ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p))
-            });
+            let rust_format = map
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p)));
             if rust_format {
                 map.remove("format");
             }

@@ -22,6 +22,8 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
+pub use exports::orchestra::mcp::tools::{CallOutcome, CallRequest, ToolDescriptor, ToolError};
+
 /// The component built into this binary.
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("ORCHESTRA_GUEST_WASM"));
 
@@ -133,7 +135,7 @@ impl Sandbox {
     pub async fn list_tools(&self) -> anyhow::Result<Vec<ToolDescriptor>> {
         let mut store = self.store();
         let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
-        instance.call_list_tools(&mut store).await.map_err(anyhow::Error::from)
+        instance.orchestra_mcp_tools().call_list_tools(&mut store).await.map_err(anyhow::Error::from)
     }
 
     /// One step of a tool call, in a fresh instance, within the wall-time limit.
@@ -148,7 +150,7 @@ impl Sandbox {
     async fn call_unbounded(&self, request: CallRequest) -> Result<CallOutcome, CallFailure> {
         let mut store = self.store();
         let instance = self.pre.instantiate_async(&mut store).await.map_err(|e| CallFailure::Trap(format!("{e:#}")))?;
-        match instance.call_call_tool(&mut store, &request).await {
+        match instance.orchestra_mcp_tools().call_call_tool(&mut store, &request).await {
             Ok(Ok(outcome)) => Ok(outcome),
             Ok(Err(error)) => Err(CallFailure::Tool { error, denials: store.data().hooks.denials() }),
             Err(trap) => Err(CallFailure::Trap(describe_trap(&trap))),
@@ -162,9 +164,6 @@ fn describe_trap(error: &wasmtime::Error) -> String {
         Some(wasmtime::Trap::UnreachableCodeReached) => "the tool panicked".to_string(),
         Some(wasmtime::Trap::AllocationTooLarge) => "the tool ran out of its memory limit".to_string(),
         Some(trap) => format!("the tool trapped: {trap}"),
-        None if format!("{error:#}").contains("memory") => {
-            format!("the tool ran out of memory: {error:#}")
-        }
         None => format!("the tool failed: {error:#}"),
     }
 }
@@ -182,4 +181,24 @@ fn spawn_epoch_ticker(engine: &Engine) {
             }
         })
         .expect("spawning the epoch ticker thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The component must run in any WASI 0.2 runtime: it may import standard WASI
+    /// interfaces only, and among them no file system and no raw sockets.
+    #[test]
+    fn the_embedded_component_imports_only_standard_wasi() {
+        let engine = Engine::default();
+        let component = Component::new(&engine, EMBEDDED_COMPONENT).expect("the embedded component compiles");
+        let imports: Vec<String> =
+            component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
+        assert!(imports.iter().any(|n| n.starts_with("wasi:http/outgoing-handler@0.2.")), "{imports:?}");
+        for name in &imports {
+            assert!(name.starts_with("wasi:"), "non-standard import {name}");
+            assert!(!name.starts_with("wasi:filesystem") && !name.starts_with("wasi:sockets"), "{name}");
+        }
+    }
 }

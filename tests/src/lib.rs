@@ -2,7 +2,7 @@
 //! it with rmcp's client, and check results against the tools' own output schemas.
 //!
 //! The binary is the one cargo builds for the host package's integration tests
-//! (`target/<profile>/orchestra-mcp`); run the suite with `cargo test --workspace`.
+//! (`target/<profile>/orchestra-mcp`); run the suite from the workspace root with `cargo test`.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -29,7 +29,7 @@ pub fn server_binary() -> PathBuf {
     let path = target_profile_dir().join("orchestra-mcp");
     assert!(
         path.exists(),
-        "{} is missing: run the suite with `cargo test --workspace`, which builds it",
+        "{} is missing: run the suite with `cargo test --release` from the workspace root, which builds it",
         path.display()
     );
     path

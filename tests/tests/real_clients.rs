@@ -39,7 +39,12 @@ async fn python_sdk_client_calls_every_tool_in_both_protocol_eras() {
     for mode in ["auto", "legacy"] {
         let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
         let mut command = Command::new(workspace().join("target/ci-tools/venv/bin/python"));
-        command.arg(clients_dir().join("python_client.py")).arg(server_binary()).arg(fake.base_url()).arg(fake.api_key()).arg(mode);
+        command
+            .arg(clients_dir().join("python_client.py"))
+            .arg(server_binary())
+            .arg(fake.base_url())
+            .arg(fake.api_key())
+            .arg(mode);
         let what = format!("python mcp client ({mode})");
         tokio::task::spawn_blocking(move || run(command, &what)).await.unwrap();
     }

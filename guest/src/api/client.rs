@@ -11,7 +11,7 @@ use wstd::http::error::ErrorCode;
 use wstd::http::{Body, Method, Request, Response};
 
 use crate::error::unexpected;
-use crate::orchestra::mcp::types::{ToolError, UpstreamError};
+use crate::wit::{ToolError, UpstreamError};
 
 /// Where Orchestra's public engine API lives unless `ORCHESTRA_BASE_URL` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://app.getorchestra.io/api/engine/public";

@@ -6,7 +6,7 @@ use crate::api::Client;
 use crate::api::models::PipelineRun;
 use crate::args::{self, Id};
 use crate::catalogue::Annotations;
-use crate::orchestra::mcp::types::ToolError;
+use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

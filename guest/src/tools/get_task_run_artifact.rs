@@ -5,7 +5,7 @@ use super::download::{self, FileSlice};
 use crate::api::Client;
 use crate::args::{self, Id};
 use crate::catalogue::READ;
-use crate::orchestra::mcp::types::ToolError;
+use crate::wit::ToolError;
 
 /// The largest slice one call returns (Orchestra's own server settled on 3 MiB).
 const MAX_SLICE: u64 = 3 * 1024 * 1024;

@@ -5,7 +5,7 @@ use crate::api::Client;
 use crate::api::models::PipelineRun;
 use crate::args::{self, Id, PipelineRunStatus, Window};
 use crate::catalogue::READ;
-use crate::orchestra::mcp::types::ToolError;
+use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

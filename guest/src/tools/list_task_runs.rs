@@ -6,7 +6,7 @@ use crate::api::models::TaskRun;
 use crate::args::{self, Id, TaskRunStatus, Window};
 use crate::catalogue::READ;
 use crate::error::invalid;
-use crate::orchestra::mcp::types::ToolError;
+use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

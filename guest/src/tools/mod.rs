@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::invalid;
-use crate::orchestra::mcp::types::{CallOutcome, ToolError};
+use crate::wit::{CallOutcome, ToolError};
 
 /// Reads the arguments object into the tool's arguments type. The host has already
 /// checked it against the schema, so a failure here is rare and still named.

@@ -7,7 +7,7 @@ use crate::api::models::StartPipelineResponse;
 use crate::args::{self, PipelineRef};
 use crate::catalogue::Annotations;
 use crate::error::unexpected;
-use crate::orchestra::mcp::types::{ToolError, UpstreamError};
+use crate::wit::{ToolError, UpstreamError};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -316,6 +316,36 @@ fn created_in(created_at: &str, from: Timestamp, to: Timestamp) -> bool {
     created_at.parse::<Timestamp>().is_ok_and(|t| t >= from && t <= to)
 }
 
+/// An optional JSON object body whose keys must be among `fields` (the models forbid extras).
+fn body_object(body: &Bytes, fields: &[&str]) -> Result<serde_json::Map<String, Value>, Response> {
+    if body.is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    let object = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(o)) => o,
+        Ok(other) => {
+            return Err(invalid(
+                &["body"],
+                "Input should be a valid dictionary or object",
+                "model_attributes_type",
+                other,
+            ));
+        }
+        Err(_) => {
+            return Err(invalid(&["body"], "JSON decode error", "json_invalid", json!(String::from_utf8_lossy(body))));
+        }
+    };
+    if let Some(extra) = object.keys().find(|k| !fields.contains(&k.as_str())) {
+        return Err(invalid(
+            &["body", extra],
+            "Extra inputs are not permitted",
+            "extra_forbidden",
+            object[extra].clone(),
+        ));
+    }
+    Ok(object)
+}
+
 // ---------- handlers ----------
 
 async fn list_environments(State(shared): State<Arc<Shared>>) -> Json<Vec<Environment>> {
@@ -377,34 +407,14 @@ async fn get_pipeline_run_status(State(shared): State<Arc<Shared>>, Path(run_id)
 
 async fn cancel_pipeline_run(State(shared): State<Arc<Shared>>, Path(run_id): Path<String>, body: Bytes) -> Answer {
     let run_id = path_uuid(&run_id, "pipeline_run_id")?;
-    if !body.is_empty() {
-        let parsed: Value = serde_json::from_slice(&body).map_err(|_| {
-            invalid(&["body"], "JSON decode error", "json_invalid", json!(String::from_utf8_lossy(&body)))
-        })?;
-        let Some(object) = parsed.as_object() else {
-            return Err(invalid(
-                &["body"],
-                "Input should be a valid dictionary or object",
-                "model_attributes_type",
-                parsed,
-            ));
-        };
-        if let Some(extra) = object.keys().find(|k| k.as_str() != "force") {
-            return Err(invalid(
-                &["body", extra],
-                "Extra inputs are not permitted",
-                "extra_forbidden",
-                object[extra].clone(),
-            ));
-        }
-        if object.get("force").is_some_and(|f| !f.is_boolean()) {
-            return Err(invalid(
-                &["body", "force"],
-                "Input should be a valid boolean",
-                "bool_type",
-                object["force"].clone(),
-            ));
-        }
+    let request = body_object(&body, &["force"])?;
+    if request.get("force").is_some_and(|f| !f.is_boolean()) {
+        return Err(invalid(
+            &["body", "force"],
+            "Input should be a valid boolean",
+            "bool_type",
+            request["force"].clone(),
+        ));
     }
     let mut w = world(&shared);
     let Some(run) = w.run(&run_id) else {
@@ -597,37 +607,7 @@ async fn start_pipeline(State(shared): State<Arc<Shared>>, Path(pipeline_ref): P
         "environmentOverrides",
         "retryFromFailed",
     ];
-    let request: serde_json::Map<String, Value> = if body.is_empty() {
-        serde_json::Map::new()
-    } else {
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(Value::Object(o)) => o,
-            Ok(other) => {
-                return Err(invalid(
-                    &["body"],
-                    "Input should be a valid dictionary or object",
-                    "model_attributes_type",
-                    other,
-                ));
-            }
-            Err(_) => {
-                return Err(invalid(
-                    &["body"],
-                    "JSON decode error",
-                    "json_invalid",
-                    json!(String::from_utf8_lossy(&body)),
-                ));
-            }
-        }
-    };
-    if let Some(extra) = request.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(invalid(
-            &["body", extra],
-            "Extra inputs are not permitted",
-            "extra_forbidden",
-            request[extra].clone(),
-        ));
-    }
+    let request = body_object(&body, FIELDS)?;
     let mut w = world(&shared);
     let Some(pipeline) =
         w.seed.pipelines.iter().find(|p| p.id.eq_ignore_ascii_case(&pipeline_ref) || p.alias == pipeline_ref).cloned()

@@ -7,8 +7,9 @@ mod bindings {
     wit_bindgen::generate!({ path: "../../../wit", world: "tool-provider" });
 }
 
-use bindings::orchestra::mcp::types::{ToolAnnotations, ToolDescriptor};
-use bindings::{CallOutcome, CallRequest, Guest, ToolError};
+use bindings::exports::orchestra::mcp::tools::{
+    CallOutcome, CallRequest, Guest, Pending, Progress, ToolAnnotations, ToolDescriptor, ToolError,
+};
 use serde_json::{Value, json};
 use wstd::http::{Body, Client, Request};
 
@@ -39,6 +40,11 @@ impl Guest for Probe {
                 "Report the environment variables, arguments and a file read",
                 json!({"type": "object"}),
             ),
+            tool(
+                "countdown",
+                "Finish after `steps` host-driven continuations, reporting progress at each",
+                json!({"type": "object", "properties": {"steps": {"type": "integer", "minimum": 1}}, "required": ["steps"]}),
+            ),
         ]
     }
 
@@ -55,9 +61,29 @@ impl Guest for Probe {
                     json!({"env": env, "args": std::env::args().collect::<Vec<_>>(), "file": file}).to_string(),
                 ))
             }
+            "countdown" => Ok(countdown(&args, request.resume_state.as_deref())),
             other => Err(ToolError::UnknownTool(other.into())),
         }
     }
+}
+
+/// A long operation the host drives: each step returns `pending` with the steps left as
+/// its state, until none are left. The guest keeps nothing between steps.
+fn countdown(args: &Value, state: Option<&str>) -> CallOutcome {
+    let steps = args["steps"].as_u64().unwrap_or(1);
+    let done = state.and_then(|s| s.parse::<u64>().ok()).unwrap_or(0) + 1;
+    if done > steps {
+        return CallOutcome::Done(json!({"steps": steps}).to_string());
+    }
+    CallOutcome::Pending(Pending {
+        resume_after_ms: 20,
+        state: done.to_string(),
+        progress: Some(Progress {
+            progress: done as f64,
+            total: Some(steps as f64),
+            message: Some(format!("step {done} of {steps}")),
+        }),
+    })
 }
 
 async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
@@ -80,6 +106,9 @@ async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
     }
 }
 
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.1.0#...`) are
+// not valid symbols for a native linker, and native builds exist only for unit tests.
+#[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
 mod export {
     use crate::Probe;

@@ -1,0 +1,138 @@
+//! Benchmarks that report, never assert: start-up to the first `tools/list` answer (cold
+//! compile and warm cache), tool-call latency over stdio next to a direct keep-alive GET of
+//! the same fake endpoint, and the server's peak memory.
+//!
+//! Run: `cargo run --release -p orchestra-tests --bin bench` (after `cargo build --release`).
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Empty};
+use orchestra_tests::{FakeOptions, FakeOrchestra, server_binary};
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
+use serde_json::json;
+
+const CALLS: usize = 400;
+
+struct Spawned {
+    client: rmcp::service::RunningService<rmcp::service::RoleClient, ()>,
+    pid: u32,
+    _child: tokio::process::Child,
+}
+
+async fn spawn(fake: &FakeOrchestra, cache: &std::path::Path) -> anyhow::Result<(Spawned, Duration)> {
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(server_binary())
+        .arg("serve")
+        .env("ORCHESTRA_BASE_URL", fake.base_url())
+        .env("ORCHESTRA_API_KEY", fake.api_key())
+        .env("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")
+        .env("ORCHESTRA_MCP_CACHE_DIR", cache)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id().unwrap_or_default();
+    let transport = (child.stdout.take().expect("piped"), child.stdin.take().expect("piped"));
+    let client = ().serve(transport).await?;
+    client.list_tools(None).await?;
+    Ok((Spawned { client, pid, _child: child }, started.elapsed()))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn summary(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
+    samples.sort();
+    (percentile(&samples, 0.5), percentile(&samples, 0.9), percentile(&samples, 0.99))
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await?;
+    let scratch = std::env::temp_dir().join(format!("orchestra-mcp-bench-{}", std::process::id()));
+
+    let mut cold = Vec::new();
+    for i in 0..5 {
+        let dir = scratch.join(format!("cold-{i}"));
+        let (server, took) = spawn(&fake, &dir).await?;
+        cold.push(took);
+        server.client.cancel().await?;
+    }
+    let warm_dir = scratch.join("warm");
+    spawn(&fake, &warm_dir).await?.0.client.cancel().await?;
+    let mut warm = Vec::new();
+    for _ in 0..10 {
+        let (server, took) = spawn(&fake, &warm_dir).await?;
+        warm.push(took);
+        server.client.cancel().await?;
+    }
+
+    let (server, _) = spawn(&fake, &warm_dir).await?;
+    let run_id = fake.snapshot().runs[0].0.clone();
+    let arguments = json!({"pipeline_run_id": run_id}).as_object().cloned().unwrap_or_default();
+    let mut tool = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        let result = server
+            .client
+            .call_tool(CallToolRequestParams::new("get_pipeline_run").with_arguments(arguments.clone()))
+            .await?;
+        tool.push(t.elapsed());
+        anyhow::ensure!(!result.is_error.unwrap_or(false), "get_pipeline_run failed");
+    }
+    let rss = peak_rss_kib(server.pid);
+
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Empty<bytes::Bytes>>();
+    let url = format!("{}/pipeline_runs/{run_id}/status", fake.base_url());
+    let bearer = format!("Bearer {}", fake.api_key());
+    let mut direct = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        let request = hyper::Request::get(&url).header("authorization", &bearer).body(Empty::new())?;
+        let response = http.request(request).await?;
+        let _ = response.into_body().collect().await?.to_bytes();
+        direct.push(t.elapsed());
+    }
+    server.client.cancel().await?;
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    let (cold50, ..) = summary(cold);
+    let (warm50, ..) = summary(warm);
+    let (t50, t90, t99) = summary(tool);
+    let (d50, d90, d99) = summary(direct);
+    println!("| measure | p50 | p90 | p99 |");
+    println!("| --- | --- | --- | --- |");
+    println!("| start-up to first tools/list, cold (compiles the component; 5 runs) | {} | | |", ms(cold50));
+    println!("| start-up to first tools/list, warm compile cache (10 runs) | {} | | |", ms(warm50));
+    println!(
+        "| get_pipeline_run over stdio (fresh sandbox per call; {CALLS} calls) | {} | {} | {} |",
+        ms(t50),
+        ms(t90),
+        ms(t99)
+    );
+    println!(
+        "| direct keep-alive GET of the same endpoint ({CALLS} calls) | {} | {} | {} |",
+        ms(d50),
+        ms(d90),
+        ms(d99)
+    );
+    if let Some(kib) = rss {
+        println!("| server peak RSS (VmHWM) after the calls | {:.1} MiB | | |", kib as f64 / 1024.0);
+    }
+    Ok(())
+}
