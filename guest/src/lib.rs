@@ -56,9 +56,8 @@ impl Guest for Component {
         };
         let arguments: serde_json::Value = serde_json::from_str(&request.arguments)
             .map_err(|e| error::invalid("", format!("arguments are not a JSON object: {e}")))?;
-        let client = api::Client::from_env().map_err(ToolError::from)?;
-        let result = wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state));
-        result.map_err(ToolError::from)
+        let client = api::Client::from_env()?;
+        wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state))
     }
 }
 

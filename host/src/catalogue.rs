@@ -79,7 +79,7 @@ impl Catalogue {
                 if message.len() > 300 {
                     let cut = (0..=300).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
                     message.truncate(cut);
-                    message.push_str("…");
+                    message.push('…');
                 }
                 format!("{field}: {message}")
             })

@@ -85,13 +85,13 @@ impl OrchestraServer {
                             MAX_PENDING.as_secs() / 60
                         ));
                     }
-                    if let (Some(ctx), Some(progress)) = (context, &pending.progress) {
-                        if let Some(token) = ctx.meta.get_progress_token() {
-                            let mut note = ProgressNotificationParam::new(token, progress.progress);
-                            note.total = progress.total;
-                            note.message = progress.message.clone();
-                            let _ = ctx.peer.notify_progress(note).await;
-                        }
+                    if let (Some(ctx), Some(progress)) = (context, &pending.progress)
+                        && let Some(token) = ctx.meta.get_progress_token()
+                    {
+                        let mut note = ProgressNotificationParam::new(token, progress.progress);
+                        note.total = progress.total;
+                        note.message = progress.message.clone();
+                        let _ = ctx.peer.notify_progress(note).await;
                     }
                     tokio::time::sleep(Duration::from_millis(u64::from(pending.resume_after_ms))).await;
                     resume_state = Some(pending.state);

@@ -20,8 +20,9 @@ pub use orchestra_fake::{FakeOptions, FakeOrchestra, Injection};
 /// `target/<profile>/`, where cargo put this test and the server binary.
 pub fn target_profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
-    // target/<profile>/deps/<test-binary>
-    exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps").to_path_buf()
+    // Tests run from target/<profile>/deps/, binaries such as the benchmark from target/<profile>/.
+    let dir = exe.parent().expect("an executable lives in a directory");
+    if dir.ends_with("deps") { dir.parent().unwrap_or(dir).to_path_buf() } else { dir.to_path_buf() }
 }
 
 /// The server binary under test.

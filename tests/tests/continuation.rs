@@ -10,8 +10,11 @@ use rmcp::service::NotificationContext;
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::json;
 
+/// One progress notification: progress, total, message.
+type Progress = (f64, Option<f64>, Option<String>);
+
 #[derive(Clone, Default)]
-struct ProgressLog(Arc<Mutex<Vec<(f64, Option<f64>, Option<String>)>>>);
+struct ProgressLog(Arc<Mutex<Vec<Progress>>>);
 
 impl ClientHandler for ProgressLog {
     async fn on_progress(&self, params: ProgressNotificationParam, _context: NotificationContext<RoleClient>) {

@@ -205,10 +205,10 @@ fn parse_time(q: &HashMap<String, String>, name: &str) -> Result<Option<Timestam
         return Ok(Some(t));
     }
     // FastAPI also takes a naive datetime; Orchestra treats it as UTC.
-    if let Ok(dt) = raw.parse::<jiff::civil::DateTime>() {
-        if let Ok(z) = dt.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(Some(z.timestamp()));
-        }
+    if let Ok(dt) = raw.parse::<jiff::civil::DateTime>()
+        && let Ok(z) = dt.to_zoned(jiff::tz::TimeZone::UTC)
+    {
+        return Ok(Some(z.timestamp()));
     }
     Err(invalid(&["query", name], "Input should be a valid datetime", "datetime_from_date_parsing", json!(raw)))
 }
@@ -627,17 +627,16 @@ async fn start_pipeline(State(shared): State<Arc<Shared>>, Path(pipeline_ref): P
     let Some(env) = env else {
         return Err(detail(StatusCode::BAD_REQUEST, "Environment not found"));
     };
-    if let Some(v) = request.get("versionNumber").and_then(Value::as_i64) {
-        if v < 1 || v > pipeline.latest_version_number {
-            return Err(detail(StatusCode::NOT_FOUND, &format!("Pipeline version {v} not found")));
-        }
+    if let Some(v) = request.get("versionNumber").and_then(Value::as_i64)
+        && (v < 1 || v > pipeline.latest_version_number)
+    {
+        return Err(detail(StatusCode::NOT_FOUND, &format!("Pipeline version {v} not found")));
     }
-    if let Some(tasks) = request.get("taskIds").and_then(Value::as_array) {
-        if let Some(unknown) =
+    if let Some(tasks) = request.get("taskIds").and_then(Value::as_array)
+        && let Some(unknown) =
             tasks.iter().filter_map(Value::as_str).find(|t| !pipeline.tasks.iter().any(|d| d.task_id == *t))
-        {
-            return Err(detail(StatusCode::BAD_REQUEST, &format!("Task {unknown} is not in the pipeline")));
-        }
+    {
+        return Err(detail(StatusCode::BAD_REQUEST, &format!("Task {unknown} is not in the pipeline")));
     }
     if (request.contains_key("branch") || request.contains_key("commit")) && pipeline.repository.is_none() {
         return Err(detail(StatusCode::BAD_REQUEST, "branch and commit apply to git-backed pipelines only"));
