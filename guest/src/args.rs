@@ -110,10 +110,17 @@ pub fn resolve_window(
     let mut notes = Vec::new();
     let (from, to) = match (from, to) {
         (None, None) => (now - CLAMPED_WINDOW, now),
-        (Some(from), None) => {
-            let to = if now.duration_since(from) > CLAMPED_WINDOW { from + CLAMPED_WINDOW } else { now };
+        (Some(from), None) if now.duration_since(from) > CLAMPED_WINDOW => {
+            let to = from + CLAMPED_WINDOW;
+            notes.push(format!(
+                "Orchestra answers at most 7 days per query, so the window ends at {} (7 days after time_from); \
+                 for later runs, call again with time_from={}",
+                format_time(to),
+                format_time(to)
+            ));
             (from, to)
         }
+        (Some(from), None) => (from, now),
         (None, Some(to)) => (to - CLAMPED_WINDOW, to),
         (Some(from), Some(to)) => (from, to),
     };
@@ -339,6 +346,7 @@ mod tests {
         let w = resolve_window(Some("30d"), None, now).unwrap();
         assert_eq!(w.from, t("2026-10-22T12:00:00Z"));
         assert!(w.to.duration_since(w.from) < MAX_WINDOW);
+        assert_eq!(w.notes.len(), 1, "a window cut short says so");
 
         let w = resolve_window(Some("2026-11-01"), Some("2026-11-20"), now).unwrap();
         assert_eq!(w.to, t("2026-11-20T00:00:00Z"));

@@ -138,7 +138,13 @@ pub async fn run() -> anyhow::Result<()> {
     );
 
     let requests = fake.requests();
-    println!("\nThe fake Orchestra received {} requests, every one with the host-injected key.", requests.len());
+    let expected = format!("Bearer {}", fake.api_key());
+    let keyed = requests.iter().filter(|r| r.header("authorization") == Some(expected.as_str())).count();
+    println!(
+        "\nThe fake Orchestra received {} requests; {keyed} carried the API key, which the host added \
+         (the sandboxed tools never see it).",
+        requests.len()
+    );
     client.cancel().await?;
     Ok(())
 }

@@ -121,12 +121,15 @@ impl OrchestraServer {
         match error {
             ToolError::InvalidArguments(a) => {
                 let field = if a.field.is_empty() { "(arguments)".to_string() } else { a.field };
-                format!("Invalid argument {field} for {tool}: {}. Nothing was sent to Orchestra.", a.message)
+                format!("Invalid argument {field} for {tool}: {}", a.message)
             }
             ToolError::Upstream(u) => {
                 let mut text = format!("Orchestra answered {} to {}: {}", u.status, u.request, u.detail);
                 if let Some(hint) = u.hint {
-                    text.push_str(&format!(". {hint}"));
+                    let mut chars = hint.chars();
+                    let capitalised: String =
+                        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+                    text.push_str(&format!(". {capitalised}"));
                 }
                 text
             }

@@ -58,3 +58,21 @@ fn end_of_input_ends_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn the_demo_drives_the_server_against_the_embedded_fake_without_a_key() {
+    let out = Command::new(BIN)
+        .arg("demo")
+        .env_remove("ORCHESTRA_API_KEY")
+        .env_remove("ORCHESTRA_BASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "demo failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for expected in
+        ["MCP server ready", "invalid identifier 'DISCOUNT_PCT'", "started run", "isError=true", "carried the API key"]
+    {
+        assert!(stdout.contains(expected), "the demo output lacks {expected:?}:\n{stdout}");
+    }
+}
