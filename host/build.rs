@@ -16,7 +16,7 @@ fn main() {
     // A prebuilt component can be supplied instead (packaging, or a build without the target).
     let wasm = match std::env::var("ORCHESTRA_GUEST_WASM") {
         Ok(prebuilt) => PathBuf::from(prebuilt),
-        Err(_) => build_guest(&workspace, "orchestra-guest"),
+        Err(_) => build_guest(&workspace, "orchestra-guest", &[]),
     };
     println!("cargo:rustc-env=ORCHESTRA_GUEST_WASM={}", wasm.display());
 }

@@ -2,15 +2,16 @@
 // of the workspace for `wasm32-wasip2` with a nested cargo, in its own target directory so
 // it does not wait on the outer build's lock.
 
-/// Builds `package` and returns the path of its `.wasm` component.
+/// Builds `package` with `features` and returns the path of its `.wasm` component.
 #[allow(dead_code)]
-fn build_guest(workspace: &std::path::Path, package: &str) -> std::path::PathBuf {
+fn build_guest(workspace: &std::path::Path, package: &str, features: &[&str]) -> std::path::PathBuf {
     let outer_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
     let target_dir = outer_target.join("guest");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = std::process::Command::new(cargo)
         .current_dir(workspace)
         .args(["build", "-p", package, "--target", "wasm32-wasip2", "--profile", "guest"])
+        .args(if features.is_empty() { vec![] } else { vec!["--features".to_string(), features.join(",")] })
         .env("CARGO_TARGET_DIR", &target_dir)
         // Flags meant for the native build must not leak into the guest build.
         .env_remove("CARGO_ENCODED_RUSTFLAGS")

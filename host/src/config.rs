@@ -56,17 +56,33 @@ pub struct Limits {
     pub between_bytes_timeout: Duration,
     /// Largest request body the guest may send (Orchestra's request bodies are small JSON).
     pub max_request_body_bytes: usize,
+    /// Largest response body the guest may receive from Orchestra, enforced while streaming.
+    pub max_response_body_bytes: usize,
+    /// Largest result a tool may return, in bytes of JSON.
+    pub max_output_bytes: usize,
+    /// CPU time a guest may spend computing in one call step (time waiting on Orchestra
+    /// does not count), measured in epoch ticks of 10 ms.
+    pub cpu_time: Duration,
+    /// Tool calls running at once; further calls wait in a queue.
+    pub max_concurrent_calls: usize,
+    /// Calls that may wait for a slot; beyond this a call is refused as busy.
+    pub max_queued_calls: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             call_timeout: Duration::from_secs(60),
-            memory_bytes: 256 * 1024 * 1024,
+            memory_bytes: 128 * 1024 * 1024,
             connect_timeout: Duration::from_secs(10),
             first_byte_timeout: Duration::from_secs(30),
             between_bytes_timeout: Duration::from_secs(30),
             max_request_body_bytes: 4 * 1024 * 1024,
+            max_response_body_bytes: 32 * 1024 * 1024,
+            max_output_bytes: 4 * 1024 * 1024,
+            cpu_time: Duration::from_secs(10),
+            max_concurrent_calls: 8,
+            max_queued_calls: 64,
         }
     }
 }

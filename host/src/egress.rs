@@ -158,10 +158,25 @@ impl WasiHttpHooks for EgressHooks {
                 let request = Request::from_parts(parts, body);
                 let (response, io) =
                     wasmtime_wasi_http::default_send_request(request, Some(policy.clamp(options))).await?;
-                Ok((
-                    response.map(BodyExt::boxed_unsync),
-                    Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-                ))
+                let cap = policy.limits.max_response_body_bytes;
+                let declared = response
+                    .headers()
+                    .get(http::header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok());
+                if declared.is_some_and(|len| len > cap as u64) {
+                    return Err(HttpError::HttpResponseBodySize(declared));
+                }
+                // Enforced while streaming too: a body may lie about its length or have none.
+                let response = response.map(|body| {
+                    Limited::new(body, cap)
+                        .map_err(move |e| match e.downcast::<HttpError>() {
+                            Ok(inner) => *inner,
+                            Err(_) => HttpError::HttpResponseBodySize(Some(cap as u64)),
+                        })
+                        .boxed_unsync()
+                });
+                Ok((response, Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>))
             }),
         }
     }

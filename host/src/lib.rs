@@ -9,6 +9,7 @@ pub mod demo;
 pub mod egress;
 pub mod sandbox;
 pub mod server;
+pub mod stdio;
 
 use anyhow::Context;
 use rmcp::ServiceExt;
@@ -33,14 +34,15 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     if config.api_key.is_none() {
         tracing::warn!("ORCHESTRA_API_KEY is not set: tools will answer with an error until it is");
     }
-    let origin = config.base_url.origin().ascii_serialization();
-    Ok(OrchestraServer::new(sandbox, catalogue, origin, config.api_key.clone()))
+    Ok(OrchestraServer::new(sandbox, catalogue, config))
 }
 
 /// Serves MCP over stdin/stdout until the client closes stdin.
 pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
     let server = build_server(&config).await?;
-    let running = match server.serve(rmcp::transport::stdio()).await {
+    // End of input cancels in-flight calls, so the process exits promptly.
+    let stdin = stdio::EofSignal::new(tokio::io::stdin(), server.shutdown_token());
+    let running = match server.serve((stdin, tokio::io::stdout())).await {
         Ok(running) => running,
         // The client went away before the session began: nothing to serve, not a failure.
         Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),

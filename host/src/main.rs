@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use orchestra_mcp::config::{ApiKey, ComponentSource, Config, DEFAULT_BASE_URL};
+use std::time::Duration;
+
+use orchestra_mcp::config::{ApiKey, ComponentSource, Config, DEFAULT_BASE_URL, Limits};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +48,54 @@ struct ServeArgs {
     /// Compile the component at every start instead of caching it.
     #[arg(long)]
     no_cache: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Per-call sandbox limits; each defaults to the value in `Limits::default()`.
+#[derive(clap::Args, Clone)]
+struct LimitArgs {
+    /// Wall time for one tool call, in seconds [default: 60].
+    #[arg(long, env = "ORCHESTRA_MCP_CALL_TIMEOUT_SECS")]
+    call_timeout_secs: Option<u64>,
+    /// CPU time a tool may compute for in one call step, in milliseconds [default: 10000].
+    #[arg(long, env = "ORCHESTRA_MCP_CPU_MS")]
+    cpu_ms: Option<u64>,
+    /// Memory one tool instance may use, in MiB [default: 128].
+    #[arg(long, env = "ORCHESTRA_MCP_MEMORY_MB")]
+    memory_mb: Option<usize>,
+    /// Largest response body accepted from Orchestra, in bytes [default: 33554432].
+    #[arg(long, env = "ORCHESTRA_MCP_MAX_RESPONSE_BYTES")]
+    max_response_bytes: Option<usize>,
+    /// Tool calls running at once [default: 8].
+    #[arg(long, env = "ORCHESTRA_MCP_MAX_CONCURRENT_CALLS")]
+    max_concurrent_calls: Option<usize>,
+    /// Calls that may wait for a free slot before new ones are refused as busy [default: 64].
+    #[arg(long, env = "ORCHESTRA_MCP_MAX_QUEUED_CALLS")]
+    max_queued_calls: Option<usize>,
+}
+
+impl LimitArgs {
+    fn apply(&self, limits: &mut Limits) {
+        if let Some(s) = self.call_timeout_secs {
+            limits.call_timeout = Duration::from_secs(s);
+        }
+        if let Some(ms) = self.cpu_ms {
+            limits.cpu_time = Duration::from_millis(ms);
+        }
+        if let Some(mb) = self.memory_mb {
+            limits.memory_bytes = mb * 1024 * 1024;
+        }
+        if let Some(bytes) = self.max_response_bytes {
+            limits.max_response_body_bytes = bytes;
+        }
+        if let Some(n) = self.max_concurrent_calls {
+            limits.max_concurrent_calls = n;
+        }
+        if let Some(n) = self.max_queued_calls {
+            limits.max_queued_calls = n;
+        }
+    }
 }
 
 impl ServeArgs {
@@ -58,7 +108,9 @@ impl ServeArgs {
         } else {
             self.cache_dir.clone().or_else(|| dirs::cache_dir().map(|d| d.join("orchestra-mcp").join("wasmtime")))
         };
-        Config::new(&self.base_url, api_key, self.allow_insecure_loopback, component, cache_dir)
+        let mut config = Config::new(&self.base_url, api_key, self.allow_insecure_loopback, component, cache_dir)?;
+        self.limits.apply(&mut config.limits);
+        Ok(config)
     }
 }
 

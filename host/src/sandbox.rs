@@ -1,15 +1,24 @@
 //! The sandbox: one compiled component, and a fresh, limited instance for every call.
 //!
-//! The WASI context grants nothing but `wasi:http` (filtered by [`EgressHooks`]): no
-//! environment beyond the base URL, no files, no sockets, no stdin, and guest stdout and
-//! stderr are discarded so they can never corrupt the MCP stream.
+//! The linker provides only the WASI interfaces a tool component needs (clocks, random,
+//! cli environment/exit/stdio, io) plus `wasi:http`, filtered by [`EgressHooks`]: no file
+//! system and no sockets, so a component that imports them does not load. The guest's
+//! environment holds only the base URL, stdin is empty, and its stdout and stderr are
+//! captured (bounded) into the host's log on stderr, never the MCP stream.
 
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::Context;
+use tokio::io::AsyncWrite;
+use tokio::sync::Semaphore;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Cache, CacheConfig, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Cache, CacheConfig, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream, WasiCli, WasiCliView};
+use wasmtime_wasi::random::WasiRandom;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -27,16 +36,23 @@ pub use exports::orchestra::mcp::tools::{CallOutcome, CallRequest, ToolDescripto
 /// The component built into this binary.
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("ORCHESTRA_GUEST_WASM"));
 
-/// How often the epoch advances; a running guest yields to the host at each tick, so a
-/// timeout or cancellation can stop even a guest that never calls out.
+/// How often the epoch advances. A running guest yields to the host at each tick (so a
+/// timeout or cancellation can stop even a guest that never calls out), and each tick in
+/// which it ran counts against its CPU budget.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// How much of a guest's stdout and stderr is kept for the log, per call.
+const GUEST_OUTPUT_BYTES: usize = 16 * 1024;
 
 struct StoreState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: EgressHooks,
-    limits: StoreLimits,
+    memory: MemoryGuard,
+    /// Epoch ticks the guest may still run for.
+    cpu_ticks_left: u64,
+    cpu_exhausted: bool,
 }
 
 impl WasiView for StoreState {
@@ -51,15 +67,94 @@ impl WasiHttpView for StoreState {
     }
 }
 
+/// `StoreLimits`, remembering whether a memory growth was refused so the failure can be
+/// named precisely.
+struct MemoryGuard {
+    limits: StoreLimits,
+    refused: bool,
+}
+
+impl ResourceLimiter for MemoryGuard {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let answer = self.limits.memory_growing(current, desired, maximum);
+        if !matches!(answer, Ok(true)) {
+            self.refused = true;
+        }
+        answer
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+}
+
+/// A guest's stdout or stderr: keeps the first bytes for the log and accepts (and drops)
+/// the rest, so a chatty guest neither fails nor grows host memory.
+#[derive(Clone, Default)]
+struct GuestOutput(Arc<Mutex<Vec<u8>>>);
+
+impl GuestOutput {
+    fn text(&self) -> Option<String> {
+        let bytes = self.0.lock().ok()?;
+        // escape_debug neutralises terminal escape sequences and control characters.
+        (!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).escape_debug().to_string())
+    }
+}
+
+impl IsTerminal for GuestOutput {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for GuestOutput {
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+impl AsyncWrite for GuestOutput {
+    fn poll_write(self: Pin<&mut Self>, _: &mut TaskContext<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        if let Ok(mut kept) = self.0.lock() {
+            let room = GUEST_OUTPUT_BYTES.saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..buf.len().min(room)]);
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
 /// Why a call did not produce a result of the tool's own.
 #[derive(Debug)]
 pub enum CallFailure {
     /// The tool reported an error; `denials` are the requests the host refused meanwhile.
     Tool { error: ToolError, denials: Vec<Denial> },
-    /// The guest trapped (panic, memory limit, stack overflow, ...).
+    /// The guest trapped (panic, stack overflow, ...).
     Trap(String),
+    /// The guest tried to grow its memory past the limit.
+    MemoryLimit(usize),
+    /// The guest computed for longer than its CPU budget.
+    CpuLimit(Duration),
     /// The call ran past the wall-time limit.
     Timeout(Duration),
+    /// Too many calls are running and queued already.
+    Busy { running: usize, queued: usize },
+}
+
+/// Counts a call waiting for a slot; the count drops when the wait ends either way.
+struct QueueSlot<'a>(&'a AtomicUsize);
+
+impl Drop for QueueSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 pub struct Sandbox {
@@ -68,6 +163,33 @@ pub struct Sandbox {
     policy: Arc<EgressPolicy>,
     base_url: String,
     limits: Limits,
+    slots: Semaphore,
+    queued: AtomicUsize,
+}
+
+/// Links the WASI interfaces a tool component may import: the `wasi:http/proxy` set (io,
+/// clocks, random, stdio), the rest of `wasi:cli` that Rust's standard library imports,
+/// `wasi:random/insecure*`, and `wasi:http`. Deliberately absent: `wasi:filesystem` and
+/// `wasi:sockets`.
+fn link(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+    use wasmtime_wasi::p2::bindings::{cli, random};
+    fn cli_view(s: &mut StoreState) -> wasmtime_wasi::cli::WasiCliCtxView<'_> {
+        s.cli()
+    }
+    fn random_ctx(s: &mut StoreState) -> &mut wasmtime_wasi::random::WasiRandomCtx {
+        s.wasi.random()
+    }
+    wasmtime_wasi::p2::add_to_linker_proxy_interfaces_async(linker)?;
+    cli::environment::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    cli::exit::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    cli::terminal_input::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    cli::terminal_output::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    cli::terminal_stdin::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    cli::terminal_stdout::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    cli::terminal_stderr::add_to_linker::<StoreState, WasiCli>(linker, cli_view)?;
+    random::insecure::add_to_linker::<StoreState, WasiRandom>(linker, random_ctx)?;
+    random::insecure_seed::add_to_linker::<StoreState, WasiRandom>(linker, random_ctx)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
 }
 
 impl Sandbox {
@@ -96,65 +218,127 @@ impl Sandbox {
         .context("loading the tool component")?;
 
         let mut linker = Linker::<StoreState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .map_err(anyhow::Error::from)
-            .context("the component needs an import this host does not provide")?;
+        link(&mut linker).map_err(anyhow::Error::from)?;
+        let pre = linker.instantiate_pre(&component).map_err(anyhow::Error::from).context(
+            "the component imports an interface this host does not provide (tool components get \
+             wasi:http, clocks, random and cli only; no file system and no sockets)",
+        )?;
         let pre = ToolProviderPre::new(pre).map_err(anyhow::Error::from)?;
 
         spawn_epoch_ticker(&engine);
+        let limits = config.limits.clone();
         Ok(Self {
             engine,
             pre,
-            policy: Arc::new(EgressPolicy::new(&config.base_url, config.api_key.clone(), config.limits.clone())),
+            policy: Arc::new(EgressPolicy::new(&config.base_url, config.api_key.clone(), limits.clone())),
             base_url: config.base_url_text(),
-            limits: config.limits.clone(),
+            slots: Semaphore::new(limits.max_concurrent_calls.max(1)),
+            queued: AtomicUsize::new(0),
+            limits,
         })
     }
 
-    fn store(&self) -> Store<StoreState> {
-        let wasi = WasiCtx::builder().env("ORCHESTRA_BASE_URL", &self.base_url).build();
+    fn store(&self, stdout: &GuestOutput, stderr: &GuestOutput) -> Store<StoreState> {
+        let wasi = WasiCtx::builder()
+            .env("ORCHESTRA_BASE_URL", &self.base_url)
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
         let state = StoreState {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: EgressHooks::new(self.policy.clone()),
-            limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).trap_on_grow_failure(true).build(),
+            memory: MemoryGuard {
+                limits: StoreLimitsBuilder::new()
+                    .memory_size(self.limits.memory_bytes)
+                    .trap_on_grow_failure(true)
+                    .build(),
+                refused: false,
+            },
+            cpu_ticks_left: (self.limits.cpu_time.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64,
+            cpu_exhausted: false,
         };
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
-        // Yield to the executor at every epoch tick, so timeouts and cancellation apply
-        // to guests that compute without calling out.
-        store.epoch_deadline_async_yield_and_update(1);
+        store.limiter(|s| &mut s.memory);
+        // Without an initial deadline the first epoch check would trap at once.
+        store.set_epoch_deadline(1);
+        // Each tick in which the guest runs costs one tick of its CPU budget; until the
+        // budget is spent the guest yields to the executor, so timeouts and cancellation
+        // also reach guests that compute without calling out.
+        store.epoch_deadline_callback(|mut ctx| {
+            let state = ctx.data_mut();
+            if state.cpu_ticks_left == 0 {
+                state.cpu_exhausted = true;
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            state.cpu_ticks_left -= 1;
+            Ok(UpdateDeadline::Yield(1))
+        });
         store
     }
 
     /// The component's catalogue. Pure: the guest does no I/O here.
     pub async fn list_tools(&self) -> anyhow::Result<Vec<ToolDescriptor>> {
-        let mut store = self.store();
+        let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
+        let mut store = self.store(&stdout, &stderr);
         let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
-        instance.orchestra_mcp_tools().call_list_tools(&mut store).await.map_err(anyhow::Error::from)
+        let tools = instance.orchestra_mcp_tools().call_list_tools(&mut store).await.map_err(anyhow::Error::from);
+        log_guest_output("list-tools", &stdout, &stderr);
+        tools
     }
 
-    /// One step of a tool call, in a fresh instance, within the wall-time limit.
+    /// One step of a tool call, in a fresh instance: waits for a free slot (bounded queue),
+    /// then runs within the wall-time, CPU and memory limits.
     pub async fn call(&self, request: CallRequest) -> Result<CallOutcome, CallFailure> {
+        let _permit = match self.slots.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let waiting = self.queued.fetch_add(1, Ordering::SeqCst);
+                let _slot = QueueSlot(&self.queued);
+                if waiting >= self.limits.max_queued_calls {
+                    return Err(CallFailure::Busy { running: self.limits.max_concurrent_calls, queued: waiting });
+                }
+                self.slots.acquire().await.map_err(|_| CallFailure::Trap("the sandbox is shutting down".into()))?
+            }
+        };
         let limit = self.limits.call_timeout;
-        match tokio::time::timeout(limit, self.call_unbounded(request)).await {
+        let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
+        let result = match tokio::time::timeout(limit, self.call_unbounded(request.clone(), &stdout, &stderr)).await {
             Ok(result) => result,
             Err(_) => Err(CallFailure::Timeout(limit)),
-        }
+        };
+        log_guest_output(&request.tool, &stdout, &stderr);
+        result
     }
 
-    async fn call_unbounded(&self, request: CallRequest) -> Result<CallOutcome, CallFailure> {
-        let mut store = self.store();
+    async fn call_unbounded(
+        &self,
+        request: CallRequest,
+        stdout: &GuestOutput,
+        stderr: &GuestOutput,
+    ) -> Result<CallOutcome, CallFailure> {
+        let mut store = self.store(stdout, stderr);
         let instance = self.pre.instantiate_async(&mut store).await.map_err(|e| CallFailure::Trap(format!("{e:#}")))?;
-        match instance.orchestra_mcp_tools().call_call_tool(&mut store, &request).await {
+        let result = instance.orchestra_mcp_tools().call_call_tool(&mut store, &request).await;
+        let state = store.data();
+        match result {
             Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(error)) => Err(CallFailure::Tool { error, denials: store.data().hooks.denials() }),
+            Ok(Err(error)) => Err(CallFailure::Tool { error, denials: state.hooks.denials() }),
+            Err(_) if state.cpu_exhausted => Err(CallFailure::CpuLimit(self.limits.cpu_time)),
+            Err(_) if state.memory.refused => Err(CallFailure::MemoryLimit(self.limits.memory_bytes)),
             Err(trap) => Err(CallFailure::Trap(describe_trap(&trap))),
         }
+    }
+}
+
+/// Logs what a guest printed (bounded, escaped); it never reaches the MCP stream.
+fn log_guest_output(tool: &str, stdout: &GuestOutput, stderr: &GuestOutput) {
+    if let Some(text) = stdout.text() {
+        tracing::info!(tool, stream = "stdout", output = %text, "guest output");
+    }
+    if let Some(text) = stderr.text() {
+        tracing::info!(tool, stream = "stderr", output = %text, "guest output");
     }
 }
 
@@ -162,7 +346,9 @@ fn describe_trap(error: &wasmtime::Error) -> String {
     match error.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::StackOverflow) => "the tool overflowed its stack".to_string(),
         Some(wasmtime::Trap::UnreachableCodeReached) => "the tool panicked".to_string(),
-        Some(wasmtime::Trap::AllocationTooLarge) => "the tool ran out of its memory limit".to_string(),
+        Some(wasmtime::Trap::MemoryOutOfBounds) => {
+            "the tool accessed memory out of bounds (in Rust guests, usually its data stack overflowing)".to_string()
+        }
         Some(trap) => format!("the tool trapped: {trap}"),
         None => format!("the tool failed: {error:#}"),
     }

@@ -12,9 +12,10 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::catalogue::Catalogue;
-use crate::config::ApiKey;
+use crate::config::{ApiKey, Config};
 use crate::egress::Denial;
 use crate::sandbox::{CallFailure, CallOutcome, CallRequest, Sandbox, ToolError};
 
@@ -33,11 +34,28 @@ struct Inner {
     catalogue: Catalogue,
     origin: String,
     api_key: Option<ApiKey>,
+    max_output_bytes: usize,
+    /// Cancelled when the session ends; in-flight calls stop with it.
+    shutdown: CancellationToken,
 }
 
 impl OrchestraServer {
-    pub fn new(sandbox: Sandbox, catalogue: Catalogue, origin: String, api_key: Option<ApiKey>) -> Self {
-        Self { inner: Arc::new(Inner { sandbox, catalogue, origin, api_key }) }
+    pub fn new(sandbox: Sandbox, catalogue: Catalogue, config: &Config) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                sandbox,
+                catalogue,
+                origin: config.base_url.origin().ascii_serialization(),
+                api_key: config.api_key.clone(),
+                max_output_bytes: config.limits.max_output_bytes,
+                shutdown: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// The token that ends every in-flight call when cancelled (the transport closed).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
     }
 
     /// Runs a call and removes the API key from everything it returns.
@@ -77,6 +95,14 @@ impl OrchestraServer {
             let request = CallRequest { tool: name.to_string(), arguments: arguments.to_string(), resume_state };
             let outcome = self.inner.sandbox.call(request).await;
             match outcome {
+                Ok(CallOutcome::Done(json)) if json.len() > self.inner.max_output_bytes => {
+                    return error_result(format!(
+                        "{name} produced a {} KiB result, over the {} KiB limit; ask for less (a smaller limit, \
+                         max_bytes, or narrower filters)",
+                        json.len() / 1024,
+                        self.inner.max_output_bytes / 1024
+                    ));
+                }
                 Ok(CallOutcome::Done(json)) => return success_result(&json),
                 Ok(CallOutcome::Pending(pending)) => {
                     if started.elapsed() > MAX_PENDING {
@@ -113,6 +139,18 @@ impl OrchestraServer {
                     "{tool} failed inside its sandbox ({what}); the server is unaffected and the next call starts fresh"
                 )
             }
+            CallFailure::MemoryLimit(bytes) => format!(
+                "{tool} tried to use more than its {} MiB memory limit and was stopped; ask for less data \
+                 (a smaller limit or max_bytes). The server is unaffected",
+                bytes / (1024 * 1024)
+            ),
+            CallFailure::CpuLimit(budget) => format!(
+                "{tool} computed for longer than its {} ms CPU budget and was stopped; the server is unaffected",
+                budget.as_millis()
+            ),
+            CallFailure::Busy { running, queued } => format!(
+                "The server is busy ({running} tool calls running, {queued} waiting); call {tool} again in a moment"
+            ),
             CallFailure::Tool { error, denials } => self.describe_tool_error(tool, error, &denials),
         }
     }
@@ -246,6 +284,10 @@ impl ServerHandler for OrchestraServer {
                 // Dropping the call drops its store: the guest and its upstream request stop here.
                 tracing::info!(tool = %name, "tool call cancelled by the client");
                 Err(ErrorData::internal_error("request cancelled", None))
+            }
+            () = self.inner.shutdown.cancelled() => {
+                tracing::info!(tool = %name, "tool call stopped: the client closed the connection");
+                Err(ErrorData::internal_error("the server is shutting down", None))
             }
         }
     }

@@ -71,43 +71,53 @@ pub struct Server {
     stderr: Arc<Mutex<String>>,
 }
 
+/// The command that runs the server under test with these options.
+fn server_command(options: &ServerOptions) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(server_binary());
+    command
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ORCHESTRA_BASE_URL", &options.base_url)
+        .env("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")
+        .env("ORCHESTRA_MCP_CACHE_DIR", cache_dir())
+        .env("RUST_LOG", options.rust_log.as_deref().unwrap_or("info"));
+    if let Some(key) = &options.api_key {
+        command.env("ORCHESTRA_API_KEY", key);
+    }
+    if let Some(component) = &options.component {
+        command.env("ORCHESTRA_MCP_COMPONENT", component);
+    }
+    for (k, v) in &options.env {
+        command.env(k, v);
+    }
+    command
+}
+
+/// Collects a child's stderr in the background.
+fn collect(mut pipe: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Arc<Mutex<String>> {
+    let sink = Arc::new(Mutex::new(String::new()));
+    let writer = sink.clone();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut s) = writer.lock() {
+                s.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+    });
+    sink
+}
+
 impl Server {
     pub async fn start(options: ServerOptions) -> anyhow::Result<Self> {
-        let mut command = tokio::process::Command::new(server_binary());
-        command
-            .arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("ORCHESTRA_BASE_URL", &options.base_url)
-            .env("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")
-            .env("ORCHESTRA_MCP_CACHE_DIR", cache_dir())
-            .env("RUST_LOG", options.rust_log.as_deref().unwrap_or("info"));
-        if let Some(key) = &options.api_key {
-            command.env("ORCHESTRA_API_KEY", key);
-        }
-        if let Some(component) = &options.component {
-            command.env("ORCHESTRA_MCP_COMPONENT", component);
-        }
-        for (k, v) in &options.env {
-            command.env(k, v);
-        }
+        let command = server_command(&options);
         let (transport, stderr_pipe) =
             rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::piped()).spawn()?;
-        let stderr = Arc::new(Mutex::new(String::new()));
-        if let Some(mut pipe) = stderr_pipe {
-            let sink = stderr.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = pipe.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                    if let Ok(mut s) = sink.lock() {
-                        s.push_str(&String::from_utf8_lossy(&buf[..n]));
-                    }
-                }
-            });
-        }
+        let stderr = stderr_pipe.map(collect).unwrap_or_default();
         let client = ().serve(transport).await.context("MCP handshake")?;
         let tools = client.list_tools(None).await.context("tools/list")?.tools;
         Ok(Self { client, tools, stderr })
@@ -172,6 +182,102 @@ pub fn assert_matches_output_schema(tools: &[Tool], tool: &str, value: &Value) {
     let problems: Vec<String> =
         validator.iter_errors(value).map(|e| format!("{}: {e}", e.instance_path().as_str())).collect();
     assert!(problems.is_empty(), "{tool} result does not match its outputSchema:\n{}", problems.join("\n"));
+}
+
+/// A test component built by this crate's build script: `probe` or a hostile scenario.
+pub fn hostile_component(scenario: &str) -> PathBuf {
+    PathBuf::from(env!("HOSTILE_GUESTS_DIR")).join(format!("hostile-{scenario}.wasm"))
+}
+
+/// The server driven line by line over raw stdio, for protocol-level tests. Every line it
+/// writes to stdout must be a JSON-RPC message, or `recv` fails the test.
+pub struct RawSession {
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl RawSession {
+    pub async fn start(options: ServerOptions) -> Self {
+        let mut command = server_command(&options);
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        let mut child = command.spawn().expect("the server starts");
+        let stdin = child.stdin.take();
+        let stdout = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(child.stdout.take().expect("piped")));
+        let stderr = collect(child.stderr.take().expect("piped"));
+        Self { child, stdin, stdout, stderr }
+    }
+
+    /// Writes raw bytes to the server's stdin.
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).await.expect("the server reads stdin");
+        stdin.flush().await.expect("flush");
+    }
+
+    /// Sends one JSON-RPC message as a line.
+    pub async fn send(&mut self, message: Value) {
+        self.send_raw(format!("{message}\n").as_bytes()).await;
+    }
+
+    /// The next stdout line as JSON-RPC, or `None` if nothing comes within `wait`.
+    pub async fn recv_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+        let line = tokio::time::timeout(wait, self.stdout.next_line()).await.ok()?.expect("stdout is readable")?;
+        let message: Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("stdout carried a non-JSON line: {line:?}"));
+        assert_eq!(message["jsonrpc"], "2.0", "stdout carried JSON that is not JSON-RPC: {line}");
+        Some(message)
+    }
+
+    /// Waits for the response to request `id`, failing on anything but notifications before it.
+    pub async fn response(&mut self, id: i64) -> Value {
+        loop {
+            let message = self.recv_within(std::time::Duration::from_secs(30)).await.expect("a response arrives");
+            if message.get("id") == Some(&Value::from(id)) {
+                return message;
+            }
+            let preview: String = message.to_string().chars().take(300).collect();
+            assert!(message.get("id").is_none(), "unexpected response before {id}: {preview}");
+        }
+    }
+
+    /// The legacy handshake: initialize, then the initialized notification.
+    pub async fn initialize(&mut self) {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}))
+            .await;
+        let answer = self.response(0).await;
+        assert!(answer["result"]["serverInfo"].is_object(), "{answer}");
+        self.send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    }
+
+    /// Calls a tool and returns the JSON-RPC response.
+    pub async fn call(&mut self, id: i64, tool: &str, arguments: Value) -> Value {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}}))
+            .await;
+        self.response(id).await
+    }
+
+    /// Closes stdin and waits for the process to exit; returns its status and how long it took.
+    pub async fn close(mut self) -> (std::process::ExitStatus, std::time::Duration, String) {
+        drop(self.stdin.take());
+        let started = std::time::Instant::now();
+        let status = tokio::time::timeout(std::time::Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the server exits after end of input")
+            .expect("wait works");
+        // Drain what is left: it must still be JSON-RPC only.
+        while self.recv_within(std::time::Duration::from_millis(100)).await.is_some() {}
+        let stderr = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        (status, started.elapsed(), stderr)
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
 /// A direct GET, for comparing with what the tools return.

@@ -243,9 +243,8 @@ async fn a_start_whose_answer_is_lost_is_not_retried() {
     fake.inject(Injection {
         path_contains: "/start".into(),
         status: 502,
-        headers: vec![],
         body: "<html>Bad Gateway</html>".into(),
-        times: 1,
+        ..Injection::default()
     });
     let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
     assert!(text.contains("502") && text.contains("outcome is unknown"), "{text}");
@@ -328,9 +327,8 @@ async fn upstream_errors_are_actionable() {
     fake.inject(Injection {
         path_contains: "/status".into(),
         status: 200,
-        headers: vec![],
         body: "<html>oops</html>".into(),
-        times: 1,
+        ..Injection::default()
     });
     let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
     assert!(text.contains("could not be read"), "{text}");

@@ -174,6 +174,9 @@ fn transport_error(route: &str, error: &wstd::http::Error) -> ToolError {
             | ErrorCode::HttpResponseTimeout
             | ErrorCode::DnsTimeout,
         ) => ToolError::Timeout(format!("{route}: Orchestra did not answer in time")),
+        Some(ErrorCode::HttpResponseBodySize(_)) => ToolError::UnexpectedResponse(format!(
+            "{route}: the answer is larger than the host allows; ask for less (a smaller limit or max_bytes)"
+        )),
         Some(code) => ToolError::Transport(format!("{route}: {code:?}")),
         None => ToolError::Transport(format!("{route}: {error}")),
     }

@@ -16,6 +16,7 @@ mod seed;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -87,6 +88,21 @@ pub struct Injection {
     pub body: String,
     /// How many requests it answers.
     pub times: u32,
+    /// How long to wait before answering (a slow upstream).
+    pub delay: Duration,
+}
+
+impl Default for Injection {
+    fn default() -> Self {
+        Self {
+            path_contains: String::new(),
+            status: 500,
+            headers: Vec::new(),
+            body: String::new(),
+            times: 1,
+            delay: Duration::ZERO,
+        }
+    }
 }
 
 /// In an injected body, replaced by the request's headers as JSON: a server that echoes
@@ -101,7 +117,7 @@ impl Injection {
             status: 429,
             headers: vec![("retry-after".to_string(), retry_after_seconds.to_string())],
             body: r#"{"detail":"Rate limit exceeded, wait before sending more requests"}"#.to_string(),
-            times: 1,
+            ..Self::default()
         }
     }
 }
@@ -111,6 +127,8 @@ pub struct Shared {
     pub world: Mutex<api::World>,
     requests: Mutex<Vec<RecordedRequest>>,
     injections: Mutex<VecDeque<Injection>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 impl Shared {
@@ -138,6 +156,8 @@ impl FakeOrchestra {
             options,
             requests: Mutex::default(),
             injections: Mutex::default(),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         });
         let router = api::router()
             .layer(axum::middleware::from_fn_with_state(shared.clone(), gatekeeper))
@@ -186,6 +206,11 @@ impl FakeOrchestra {
         }
     }
 
+    /// The most requests the fake was answering at the same moment.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
     /// Read access to the seeded data, for tests that need real ids.
     pub fn snapshot(&self) -> api::Snapshot {
         self.shared.world().snapshot()
@@ -200,8 +225,26 @@ impl Drop for FakeOrchestra {
     }
 }
 
+/// Counts requests being answered, tracking the most at once.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Records the request, answers injected failures, and checks the bearer key.
 async fn gatekeeper(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let _in_flight = InFlight::enter(&shared);
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 32 * 1024 * 1024).await.unwrap_or_default();
     let path = parts.uri.path().strip_prefix(API_PREFIX).unwrap_or(parts.uri.path()).to_string();
@@ -232,6 +275,7 @@ async fn gatekeeper(State(shared): State<Arc<Shared>>, request: Request, next: N
         Some(injection)
     });
     if let Some(injection) = injected {
+        tokio::time::sleep(injection.delay).await;
         let headers: serde_json::Map<String, serde_json::Value> = parts
             .headers
             .iter()

@@ -1,6 +1,6 @@
 //! A probe component implementing `orchestra:mcp/tool-provider` with tools that try what
 //! a hostile or buggy tool would: reach other origins, set credentials, read the
-//! environment and files. The security tests load it in place of the real component.
+//! environment, keep state between calls. The security tests load it in place of the real component.
 
 #[allow(unsafe_code)]
 mod bindings {
@@ -35,11 +35,8 @@ impl Guest for Probe {
                 "GET a URL, optionally with extra headers",
                 json!({"type": "object", "properties": {"url": {"type": "string"}, "headers": {"type": "object"}}, "required": ["url"]}),
             ),
-            tool(
-                "environment",
-                "Report the environment variables, arguments and a file read",
-                json!({"type": "object"}),
-            ),
+            tool("environment", "Report the environment variables and arguments", json!({"type": "object"})),
+            tool("counter", "Count calls in a static variable", json!({"type": "object"})),
             tool(
                 "countdown",
                 "Finish after `steps` host-driven continuations, reporting progress at each",
@@ -54,12 +51,13 @@ impl Guest for Probe {
             "fetch" => wstd::runtime::block_on(fetch(args)),
             "environment" => {
                 let env: Vec<(String, String)> = std::env::vars().collect();
-                let file = std::fs::read_to_string("/etc/passwd")
-                    .map(|_| "read".to_string())
-                    .unwrap_or_else(|e| e.to_string());
-                Ok(CallOutcome::Done(
-                    json!({"env": env, "args": std::env::args().collect::<Vec<_>>(), "file": file}).to_string(),
-                ))
+                Ok(CallOutcome::Done(json!({"env": env, "args": std::env::args().collect::<Vec<_>>()}).to_string()))
+            }
+            "counter" => {
+                // State that would survive between calls if an instance were ever reused.
+                static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                Ok(CallOutcome::Done(json!({"calls": n}).to_string()))
             }
             "countdown" => Ok(countdown(&args, request.resume_state.as_deref())),
             other => Err(ToolError::UnknownTool(other.into())),
