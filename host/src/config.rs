@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use url::Url;
 
+use crate::allowlist::AllowedHost;
+
 /// Orchestra's public engine API.
 pub const DEFAULT_BASE_URL: &str = "https://app.getorchestra.io/api/engine/public";
 
@@ -105,6 +107,10 @@ pub struct Config {
     /// Where compiled components are cached; `None` compiles at every start.
     pub cache_dir: Option<PathBuf>,
     pub limits: Limits,
+    /// Hosts the guest may reach besides Orchestra (they never receive the key).
+    pub extra_allowed_hosts: Vec<AllowedHost>,
+    /// Plain http to loopback is allowed (a local fake API).
+    pub allow_insecure_loopback: bool,
 }
 
 impl Config {
@@ -118,7 +124,15 @@ impl Config {
         cache_dir: Option<PathBuf>,
     ) -> anyhow::Result<Self> {
         let base_url = parse_base_url(base_url, allow_insecure_loopback)?;
-        Ok(Self { base_url, api_key, component, cache_dir, limits: Limits::default() })
+        Ok(Self {
+            base_url,
+            api_key,
+            component,
+            cache_dir,
+            limits: Limits::default(),
+            extra_allowed_hosts: Vec::new(),
+            allow_insecure_loopback,
+        })
     }
 
     /// The base URL as the guest receives it.

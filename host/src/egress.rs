@@ -1,64 +1,158 @@
-//! The only way out of the sandbox: the `wasi:http` send hook. It allows requests to the
-//! configured Orchestra origin only, adds the API key there, forbids the guest to set
-//! credentials itself, clamps timeouts and bounds request bodies.
+//! The only way out of the sandbox: the `wasi:http` send hook. A request must match the
+//! allowlist (the Orchestra origin, plus any configured extra hosts), on its parsed URL;
+//! its destination address, literal or resolved, must not be private, loopback,
+//! link-local or a metadata address (loopback only with the explicit development opt-in);
+//! the API key is added only for the Orchestra origin; the guest may not set credentials
+//! itself; timeouts are clamped; request and response bodies are bounded. Redirects are
+//! not followed here: each hop would come back through this hook.
 
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
 use http::{HeaderValue, Request};
 use http_body_util::{BodyExt, Full, Limited};
+use url::{Host, Url};
 use wasmtime_wasi_http::{
     DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks,
 };
 
+use crate::allowlist::{AllowedHost, is_prohibited};
 use crate::config::{ApiKey, Limits};
 
-/// Why the host refused an outgoing request.
+/// Why the host refused an outgoing request. Only scheme and host are kept: never a
+/// path, query or header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denial {
-    /// The request was not for the Orchestra origin (only scheme and host are kept).
-    Origin { scheme: String, host: String },
+    /// The destination is not on the allowlist.
+    NotAllowed { scheme: String, host: String },
+    /// The destination is, or resolves to, an address tools may not reach.
+    ProhibitedAddress { host: String, address: IpAddr },
     /// No API key is configured, so no Orchestra request can be authorized.
     MissingKey,
 }
 
-/// The origin the guest may reach, and the key that goes with it.
+/// The answer of a [`Resolve`]r.
+pub type Resolution = std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<SocketAddr>>> + Send>>;
+
+/// Turns a host name into addresses. Injectable so tests can play DNS tricks.
+pub trait Resolve: Send + Sync + std::fmt::Debug {
+    fn resolve(&self, host: &str, port: u16) -> Resolution;
+}
+
+/// The system resolver.
+#[derive(Debug)]
+pub struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, host: &str, port: u16) -> Resolution {
+        let target = format!("{host}:{port}");
+        Box::pin(async move { Ok(tokio::net::lookup_host(target).await?.collect()) })
+    }
+}
+
+/// A fixed table, for tests.
+#[derive(Debug, Default)]
+pub struct StaticResolver(pub HashMap<String, Vec<IpAddr>>);
+
+impl Resolve for StaticResolver {
+    fn resolve(&self, host: &str, port: u16) -> Resolution {
+        let found = self.0.get(host).map(|ips| ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
+        Box::pin(async move { found.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such host")) })
+    }
+}
+
+/// What a request that passed the allowlist may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permit {
+    /// The request goes to the Orchestra origin and carries the key.
+    pub with_key: bool,
+    /// Loopback addresses are acceptable (a loopback entry under the development opt-in).
+    pub loopback_ok: bool,
+}
+
+/// Where the guest may send requests, and the key that goes with the Orchestra origin.
 #[derive(Debug)]
 pub struct EgressPolicy {
-    scheme: String,
-    host: String,
-    port: u16,
+    orchestra: AllowedHost,
+    extra: Vec<AllowedHost>,
+    allow_loopback: bool,
     api_key: Option<ApiKey>,
     limits: Limits,
+    resolver: Arc<dyn Resolve>,
 }
 
 impl EgressPolicy {
-    pub fn new(base_url: &url::Url, api_key: Option<ApiKey>, limits: Limits) -> Self {
-        Self {
-            scheme: base_url.scheme().to_string(),
-            host: base_url.host_str().unwrap_or_default().to_ascii_lowercase(),
-            port: base_url.port_or_known_default().unwrap_or(443),
+    /// The Orchestra origin of `base_url`, plus `extra` hosts (which never get the key).
+    /// `allow_loopback` lets entries that name a loopback host reach loopback addresses.
+    pub fn new(
+        base_url: &Url,
+        extra: Vec<AllowedHost>,
+        allow_loopback: bool,
+        api_key: Option<ApiKey>,
+        limits: Limits,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            orchestra: AllowedHost::origin_of(base_url)?,
+            extra,
+            allow_loopback,
             api_key,
             limits,
-        }
+            resolver: Arc::new(SystemResolver),
+        })
     }
 
-    /// Judges a request on its parsed URI: scheme, host and port must equal the origin's.
-    pub fn check(&self, uri: &http::Uri) -> Result<(), Denial> {
-        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
-        let host = uri.host().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
-        let origin_host = self.host.trim_start_matches('[').trim_end_matches(']');
-        let port = uri.port_u16().unwrap_or(match scheme.as_str() {
-            "http" => 80,
-            _ => 443,
-        });
-        if scheme != self.scheme || host != origin_host || port != self.port {
-            return Err(Denial::Origin { scheme, host });
+    /// Replaces the resolver (tests).
+    pub fn with_resolver(mut self, resolver: Arc<dyn Resolve>) -> Self {
+        self.resolver = resolver;
+        self
+    }
+
+    /// Judges a request on its parsed URL: it must match an allowlist entry, and an IP
+    /// literal must be an address tools may reach.
+    pub fn check(&self, url: &Url) -> Result<Permit, Denial> {
+        let not_allowed = || Denial::NotAllowed {
+            scheme: url.scheme().to_string(),
+            host: url.host_str().unwrap_or_default().to_string(),
+        };
+        let (entry, with_key) = if self.orchestra.matches(url) {
+            (&self.orchestra, true)
+        } else {
+            (self.extra.iter().find(|e| e.matches(url)).ok_or_else(not_allowed)?, false)
+        };
+        let permit = Permit { with_key, loopback_ok: self.allow_loopback && entry.is_loopback() };
+        let literal = match url.host() {
+            Some(Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+            Some(Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+            _ => None,
+        };
+        if let Some(address) = literal {
+            self.vet_address(url, address, permit)?;
         }
-        if self.api_key.is_none() {
+        if with_key && self.api_key.is_none() {
             return Err(Denial::MissingKey);
+        }
+        Ok(permit)
+    }
+
+    fn vet_address(&self, url: &Url, address: IpAddr, permit: Permit) -> Result<(), Denial> {
+        if is_prohibited(address) && !(permit.loopback_ok && address.is_loopback()) {
+            return Err(Denial::ProhibitedAddress { host: url.host_str().unwrap_or_default().to_string(), address });
+        }
+        Ok(())
+    }
+
+    /// Resolves a host name and checks every address it yields: a name that points at a
+    /// private address is refused after resolution, whatever the allowlist said.
+    pub async fn vet_resolved(&self, url: &Url, permit: Permit) -> Result<(), Denial> {
+        let Some(Host::Domain(name)) = url.host() else { return Ok(()) };
+        let port = url.port_or_known_default().unwrap_or(443);
+        // A name that does not resolve fails later as a connection error, with its own message.
+        let Ok(addresses) = self.resolver.resolve(name, port).await else { return Ok(()) };
+        for address in addresses {
+            self.vet_address(url, address.ip(), permit)?;
         }
         Ok(())
     }
@@ -119,67 +213,98 @@ impl WasiHttpHooks for EgressHooks {
         _response_errors: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> SendFuture {
         let policy = self.policy.clone();
-        match policy.check(request.uri()) {
-            Err(denial) => {
-                match &denial {
-                    Denial::Origin { scheme, host } => {
-                        tracing::warn!(%scheme, %host, "egress denied: not the Orchestra origin");
-                    }
-                    Denial::MissingKey => {
-                        tracing::warn!("egress denied: no Orchestra API key configured")
-                    }
-                }
-                if let Ok(mut denials) = self.denials.lock() {
-                    denials.push(denial);
-                }
-                Box::new(async move {
-                    // Read the guest's body before refusing. Without this a wstd guest sees its
-                    // body write fail first and reports "connection reset" instead of the denial.
-                    let drain = Limited::new(request.into_body(), 1024 * 1024).collect();
-                    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
-                    Err(HttpError::HttpRequestDenied)
-                })
+        let denials = self.denials.clone();
+        let url = Url::parse(&request.uri().to_string());
+        let checked = match &url {
+            Ok(url) => policy.check(url),
+            Err(_) => Err(Denial::NotAllowed { scheme: String::new(), host: String::new() }),
+        };
+        let permit = match checked {
+            Ok(permit) => permit,
+            Err(denial) => return Box::new(refuse(denial, denials, request)),
+        };
+        let url = url.expect("checked above");
+        Box::new(async move {
+            if let Err(denial) = policy.vet_resolved(&url, permit).await {
+                return refuse(denial, denials, request).await;
             }
-            Ok(()) => Box::new(async move {
-                let (mut parts, body) = request.into_parts();
-                // Buffer the (small) request body before sending: passing the guest's stream
-                // through races with servers that answer before the guest finishes its body.
-                let body = Limited::new(body, policy.limits.max_request_body_bytes)
-                    .collect()
-                    .await
-                    .map_err(|_| HttpError::HttpRequestBodySize(None))?
-                    .to_bytes();
-                if let Some(key) = &policy.api_key {
-                    let mut value = HeaderValue::from_str(&key.bearer()).map_err(|_| HttpError::InternalError(None))?;
-                    value.set_sensitive(true);
-                    parts.headers.insert(AUTHORIZATION, value);
-                }
-                let body = Full::new(body).map_err(|never: std::convert::Infallible| match never {});
-                let request = Request::from_parts(parts, body);
-                let (response, io) =
-                    wasmtime_wasi_http::default_send_request(request, Some(policy.clamp(options))).await?;
-                let cap = policy.limits.max_response_body_bytes;
-                let declared = response
-                    .headers()
-                    .get(http::header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok());
-                if declared.is_some_and(|len| len > cap as u64) {
-                    return Err(HttpError::HttpResponseBodySize(declared));
-                }
-                // Enforced while streaming too: a body may lie about its length or have none.
-                let response = response.map(|body| {
-                    Limited::new(body, cap)
-                        .map_err(move |e| match e.downcast::<HttpError>() {
-                            Ok(inner) => *inner,
-                            Err(_) => HttpError::HttpResponseBodySize(Some(cap as u64)),
-                        })
-                        .boxed_unsync()
-                });
-                Ok((response, Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>))
-            }),
-        }
+            send(&policy, permit, request, options).await
+        })
     }
+}
+
+/// Records and logs a denial, then refuses the request.
+async fn refuse(
+    denial: Denial,
+    denials: Arc<Mutex<Vec<Denial>>>,
+    request: Request<WasiBody>,
+) -> wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)> {
+    match &denial {
+        Denial::NotAllowed { scheme, host } => tracing::warn!(%scheme, %host, "egress denied: not on the allowlist"),
+        Denial::ProhibitedAddress { host, address } => {
+            tracing::warn!(%host, %address, "egress denied: a private or local address")
+        }
+        Denial::MissingKey => tracing::warn!("egress denied: no Orchestra API key configured"),
+    }
+    if let Ok(mut list) = denials.lock() {
+        list.push(denial);
+    }
+    // Read the guest's body before refusing. Without this a wstd guest sees its body write
+    // fail first and reports "connection reset" instead of the denial.
+    let drain = Limited::new(request.into_body(), 1024 * 1024).collect();
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+    Err(HttpError::HttpRequestDenied)
+}
+
+/// Sends an allowed request: buffered body, the key where it belongs, clamped timeouts,
+/// and a response body capped while it streams.
+async fn send(
+    policy: &EgressPolicy,
+    permit: Permit,
+    request: Request<WasiBody>,
+    options: Option<RequestOptions>,
+) -> wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)> {
+    let (mut parts, body) = request.into_parts();
+    // Buffer the (small) request body before sending: passing the guest's stream through
+    // races with servers that answer before the guest finishes its body.
+    let body = Limited::new(body, policy.limits.max_request_body_bytes)
+        .collect()
+        .await
+        .map_err(|_| HttpError::HttpRequestBodySize(None))?
+        .to_bytes();
+    if let (true, Some(key)) = (permit.with_key, &policy.api_key) {
+        let mut value = HeaderValue::from_str(&key.bearer()).map_err(|_| HttpError::InternalError(None))?;
+        value.set_sensitive(true);
+        parts.headers.insert(AUTHORIZATION, value);
+    }
+    let body = Full::new(body).map_err(|never: std::convert::Infallible| match never {});
+    let request = Request::from_parts(parts, body);
+    let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(policy.clamp(options))).await?;
+    let cap = policy.limits.max_response_body_bytes;
+    let declared = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > cap as u64) {
+        return Err(HttpError::HttpResponseBodySize(declared));
+    }
+    // Enforced while streaming too: a body may lie about its length or have none.
+    let response = response.map(|body| {
+        Limited::new(body, cap)
+            .map_err(move |e| match e.downcast::<HttpError>() {
+                Ok(inner) => *inner,
+                Err(_) => HttpError::HttpResponseBodySize(Some(cap as u64)),
+            })
+            .boxed_unsync()
+    });
+    Ok((response, Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>))
 }
 
 #[cfg(test)]
@@ -187,27 +312,107 @@ mod tests {
     use super::*;
 
     fn policy(base: &str, key: Option<&str>) -> EgressPolicy {
-        EgressPolicy::new(&url::Url::parse(base).unwrap(), key.and_then(ApiKey::new), Limits::default())
+        EgressPolicy::new(&Url::parse(base).unwrap(), vec![], false, key.and_then(ApiKey::new), Limits::default())
+            .unwrap()
+    }
+
+    fn check(p: &EgressPolicy, url: &str) -> Result<Permit, Denial> {
+        p.check(&Url::parse(url).unwrap())
     }
 
     #[test]
-    fn only_the_orchestra_origin_is_allowed() {
+    fn only_the_orchestra_origin_is_allowed_and_only_it_gets_the_key() {
         let p = policy("https://app.getorchestra.io/api/engine/public", Some("k"));
-        let ok = |u: &str| p.check(&u.parse().unwrap()).is_ok();
-        assert!(ok("https://app.getorchestra.io/api/engine/public/pipeline_runs"));
-        assert!(ok("https://APP.getorchestra.io./x"));
-        assert!(ok("https://app.getorchestra.io:443/x"));
-        assert!(!ok("http://app.getorchestra.io/x"));
-        assert!(!ok("https://app.getorchestra.io:8443/x"));
-        assert!(!ok("https://app.getorchestra.io.evil.test/x"));
-        assert!(!ok("https://evil.test/app.getorchestra.io"));
-        assert!(!ok("https://169.254.169.254/latest/meta-data"));
+        assert_eq!(
+            check(&p, "https://app.getorchestra.io/api/engine/public/x"),
+            Ok(Permit { with_key: true, loopback_ok: false })
+        );
+        for url in [
+            "http://app.getorchestra.io/x",
+            "https://app.getorchestra.io:8443/x",
+            "https://app.getorchestra.io.evil.test/x",
+        ] {
+            assert!(matches!(check(&p, url), Err(Denial::NotAllowed { .. })), "{url}");
+        }
+        let extra = EgressPolicy::new(
+            &Url::parse("https://app.getorchestra.io").unwrap(),
+            vec![AllowedHost::parse("https://*.example.com").unwrap()],
+            false,
+            ApiKey::new("k"),
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(check(&extra, "https://docs.example.com/x"), Ok(Permit { with_key: false, loopback_ok: false }));
+    }
+
+    #[test]
+    fn private_literals_are_refused_even_when_allowed_by_name() {
+        let p = EgressPolicy::new(
+            &Url::parse("https://app.getorchestra.io").unwrap(),
+            vec![
+                AllowedHost::parse("http://10.0.0.1").unwrap(),
+                AllowedHost::parse("http://[::ffff:127.0.0.1]").unwrap(),
+            ],
+            true,
+            ApiKey::new("k"),
+            Limits::default(),
+        )
+        .unwrap();
+        assert!(matches!(check(&p, "http://10.0.0.1/"), Err(Denial::ProhibitedAddress { .. })));
+        assert!(matches!(check(&p, "http://[::ffff:127.0.0.1]/"), Err(Denial::ProhibitedAddress { .. })));
+    }
+
+    #[test]
+    fn loopback_needs_the_opt_in_and_a_loopback_entry() {
+        let local = |opt_in| {
+            EgressPolicy::new(
+                &Url::parse("http://127.0.0.1:8080/api").unwrap(),
+                vec![],
+                opt_in,
+                ApiKey::new("k"),
+                Limits::default(),
+            )
+            .unwrap()
+        };
+        assert!(check(&local(true), "http://127.0.0.1:8080/api/x").is_ok());
+        assert!(matches!(check(&local(false), "http://127.0.0.1:8080/api/x"), Err(Denial::ProhibitedAddress { .. })));
     }
 
     #[test]
     fn no_key_means_no_orchestra_request() {
         let p = policy("https://app.getorchestra.io/api/engine/public", None);
-        assert_eq!(p.check(&"https://app.getorchestra.io/x".parse().unwrap()), Err(Denial::MissingKey));
+        assert_eq!(check(&p, "https://app.getorchestra.io/x"), Err(Denial::MissingKey));
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_a_private_address_is_refused_after_resolution() {
+        let resolver = StaticResolver(HashMap::from([
+            ("app.getorchestra.io".to_string(), vec!["52.1.2.3".parse().unwrap()]),
+            (
+                "rebound.getorchestra.io".to_string(),
+                vec!["52.1.2.3".parse().unwrap(), "169.254.169.254".parse().unwrap()],
+            ),
+        ]));
+        let p = EgressPolicy::new(
+            &Url::parse("https://app.getorchestra.io").unwrap(),
+            vec![AllowedHost::parse("https://*.getorchestra.io").unwrap()],
+            false,
+            ApiKey::new("k"),
+            Limits::default(),
+        )
+        .unwrap()
+        .with_resolver(Arc::new(resolver));
+        let good = Url::parse("https://app.getorchestra.io/x").unwrap();
+        assert!(p.vet_resolved(&good, check(&p, good.as_str()).unwrap()).await.is_ok());
+        let rebound = Url::parse("https://rebound.getorchestra.io/x").unwrap();
+        let permit = check(&p, rebound.as_str()).expect("the name itself is allowed");
+        assert_eq!(
+            p.vet_resolved(&rebound, permit).await,
+            Err(Denial::ProhibitedAddress {
+                host: "rebound.getorchestra.io".into(),
+                address: "169.254.169.254".parse().unwrap()
+            })
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! The host knows MCP and sandboxing, not Orchestra's endpoints: the tool catalogue, the
 //! schemas and the API client live in the component (`guest/`). See ARCHITECTURE.md.
 
+pub mod allowlist;
 pub mod catalogue;
 pub mod config;
 pub mod demo;

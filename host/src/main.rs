@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
 
+use orchestra_mcp::allowlist::AllowedHost;
 use orchestra_mcp::config::{ApiKey, ComponentSource, Config, DEFAULT_BASE_URL, Limits};
 
 #[derive(Parser)]
@@ -48,6 +49,10 @@ struct ServeArgs {
     /// Compile the component at every start instead of caching it.
     #[arg(long)]
     no_cache: bool,
+    /// Further hosts tools may reach, in the grammar `scheme://host[:port]` (`*.domain`
+    /// and `*` port allowed); comma-separated. They never receive the API key.
+    #[arg(long = "allow-host", env = "ORCHESTRA_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_hosts: Vec<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -110,6 +115,8 @@ impl ServeArgs {
         };
         let mut config = Config::new(&self.base_url, api_key, self.allow_insecure_loopback, component, cache_dir)?;
         self.limits.apply(&mut config.limits);
+        config.extra_allowed_hosts =
+            self.allowed_hosts.iter().map(|h| AllowedHost::parse(h)).collect::<Result<_, _>>()?;
         Ok(config)
     }
 }

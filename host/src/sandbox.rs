@@ -230,7 +230,13 @@ impl Sandbox {
         Ok(Self {
             engine,
             pre,
-            policy: Arc::new(EgressPolicy::new(&config.base_url, config.api_key.clone(), limits.clone())),
+            policy: Arc::new(EgressPolicy::new(
+                &config.base_url,
+                config.extra_allowed_hosts.clone(),
+                config.allow_insecure_loopback,
+                config.api_key.clone(),
+                limits.clone(),
+            )?),
             base_url: config.base_url_text(),
             slots: Semaphore::new(limits.max_concurrent_calls.max(1)),
             queued: AtomicUsize::new(0),

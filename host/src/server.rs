@@ -177,11 +177,16 @@ impl OrchestraServer {
                         "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
                          server's environment (Orchestra: Settings → API Key) and restart the server"
                     )
-                } else if let Some(Denial::Origin { scheme, host }) = denials.first() {
+                } else if let Some(Denial::NotAllowed { scheme, host }) = denials.first() {
                     format!(
                         "The sandbox refused a request to {scheme}://{host}: this server only talks to {}. \
                          This is a policy decision, not a network fault",
                         self.inner.origin
+                    )
+                } else if let Some(Denial::ProhibitedAddress { host, address }) = denials.first() {
+                    format!(
+                        "The sandbox refused a request to {host}: it is or resolves to {address}, a private, local or \
+                         metadata address that tools may not reach. This is a policy decision, not a network fault"
                     )
                 } else {
                     format!("The sandbox refused an outgoing request: {detail}")
