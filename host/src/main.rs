@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve MCP over stdio (the default). The key comes from ORCHESTRA_API_KEY.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Start the built-in fake Orchestra on loopback and drive this server through real
     /// MCP calls against it. Needs no API key and no network.
     Demo,
@@ -72,6 +72,15 @@ struct LimitArgs {
     /// Largest response body accepted from Orchestra, in bytes [default: 33554432].
     #[arg(long, env = "ORCHESTRA_MCP_MAX_RESPONSE_BYTES")]
     max_response_bytes: Option<usize>,
+    /// Longest wait for a connection to Orchestra, in milliseconds [default: 10000].
+    #[arg(long, env = "ORCHESTRA_MCP_CONNECT_TIMEOUT_MS")]
+    connect_timeout_ms: Option<u64>,
+    /// Longest wait for the first byte of an answer, in milliseconds [default: 30000].
+    #[arg(long, env = "ORCHESTRA_MCP_FIRST_BYTE_TIMEOUT_MS")]
+    first_byte_timeout_ms: Option<u64>,
+    /// Longest wait between bytes of an answer, in milliseconds [default: 30000].
+    #[arg(long, env = "ORCHESTRA_MCP_BETWEEN_BYTES_TIMEOUT_MS")]
+    between_bytes_timeout_ms: Option<u64>,
     /// Tool calls running at once [default: 8].
     #[arg(long, env = "ORCHESTRA_MCP_MAX_CONCURRENT_CALLS")]
     max_concurrent_calls: Option<usize>,
@@ -93,6 +102,15 @@ impl LimitArgs {
         }
         if let Some(bytes) = self.max_response_bytes {
             limits.max_response_body_bytes = bytes;
+        }
+        if let Some(ms) = self.connect_timeout_ms {
+            limits.connect_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = self.first_byte_timeout_ms {
+            limits.first_byte_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = self.between_bytes_timeout_ms {
+            limits.between_bytes_timeout = Duration::from_millis(ms);
         }
         if let Some(n) = self.max_concurrent_calls {
             limits.max_concurrent_calls = n;

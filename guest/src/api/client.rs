@@ -178,7 +178,21 @@ fn transport_error(route: &str, error: &wstd::http::Error) -> ToolError {
             "{route}: the answer is larger than the host allows; ask for less (a smaller limit or max_bytes)"
         )),
         Some(code) => ToolError::Transport(format!("{route}: {code:?}")),
-        None => ToolError::Transport(format!("{route}: {error}")),
+        None => {
+            // Failures while streaming a body reach the guest as text only (wasi:io gives
+            // a debug string, not an error code), so the host's named limits are matched here.
+            let text = format!("{error:#}");
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("body size") || text.contains("HttpResponseBodySize") {
+                ToolError::UnexpectedResponse(format!(
+                    "{route}: the answer is larger than the host allows; ask for less (a smaller limit or max_bytes)"
+                ))
+            } else if lower.contains("timeout") || lower.contains("timed out") {
+                ToolError::Timeout(format!("{route}: Orchestra stopped sending part-way through the answer"))
+            } else {
+                ToolError::Transport(format!("{route}: {text}"))
+            }
+        }
     }
 }
 

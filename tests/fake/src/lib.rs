@@ -90,6 +90,10 @@ pub struct Injection {
     pub times: u32,
     /// How long to wait before answering (a slow upstream).
     pub delay: Duration,
+    /// Send the body in chunks without a `Content-Length`.
+    pub chunked: bool,
+    /// Send the body one byte at a time, this long apart (a slow drip).
+    pub drip: Option<Duration>,
 }
 
 impl Default for Injection {
@@ -101,6 +105,8 @@ impl Default for Injection {
             body: String::new(),
             times: 1,
             delay: Duration::ZERO,
+            chunked: false,
+            drip: None,
         }
     }
 }
@@ -282,7 +288,30 @@ async fn gatekeeper(State(shared): State<Arc<Shared>>, request: Request, next: N
             .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned().into()))
             .collect();
         let body = injection.body.replace(ECHO_HEADERS, &serde_json::Value::Object(headers).to_string());
-        let mut response = Response::new(Body::from(body));
+        let body = match (injection.drip, injection.chunked) {
+            (Some(every), _) => {
+                let bytes = axum::body::Bytes::from(body);
+                Body::from_stream(futures_util::stream::unfold(0usize, move |i| {
+                    let bytes = bytes.clone();
+                    async move {
+                        if i >= bytes.len() {
+                            return None;
+                        }
+                        if i > 0 {
+                            tokio::time::sleep(every).await;
+                        }
+                        Some((Ok::<_, std::io::Error>(bytes.slice(i..=i)), i + 1))
+                    }
+                }))
+            }
+            (None, true) => {
+                let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
+                    body.into_bytes().chunks(64 * 1024).map(|c| Ok(axum::body::Bytes::copy_from_slice(c))).collect();
+                Body::from_stream(futures_util::stream::iter(chunks))
+            }
+            (None, false) => Body::from(body),
+        };
+        let mut response = Response::new(body);
         *response.status_mut() = StatusCode::from_u16(injection.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
         for (name, value) in injection.headers {

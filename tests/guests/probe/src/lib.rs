@@ -91,7 +91,12 @@ async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
         builder = builder.header(name.as_str(), value.as_str().unwrap_or_default());
     }
     let request = builder.body(Body::empty()).map_err(|e| ToolError::Internal(e.to_string()))?;
-    match Client::new().send(request).await {
+    let mut client = Client::new();
+    if let Some(ms) = args["first_byte_timeout_ms"].as_u64() {
+        // The host clamps whatever the guest asks for.
+        client.set_first_byte_timeout(std::time::Duration::from_millis(ms));
+    }
+    match client.send(request).await {
         Ok(mut response) => {
             let status = response.status().as_u16();
             let body = response.body_mut().str_contents().await.map(str::to_string).unwrap_or_default();

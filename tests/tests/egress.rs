@@ -1,0 +1,162 @@
+//! The egress hook against misbehaving upstreams: redirects, silence, slow drips, huge
+//! bodies, guest-requested timeouts, and hosts that are allowed but must not get the key.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, probe_component};
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// A listener that accepts connections and never answers; `closed` turns true when the
+/// client hangs up.
+async fn silent_listener() -> (String, Arc<AtomicBool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let closed = Arc::new(AtomicBool::new(false));
+    let flag = closed.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let flag = flag.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = socket.read(&mut buf).await {
+                    if n == 0 {
+                        flag.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/api/engine/public"), closed)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_upstream_ends_in_a_timeout_and_the_connection_is_dropped() {
+    let (base_url, closed) = silent_listener().await;
+    let server = Server::start(ServerOptions {
+        base_url,
+        api_key: Some("k".into()),
+        env: env(&[("ORCHESTRA_MCP_CALL_TIMEOUT_SECS", "1")]),
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    assert!(text.contains("1 s limit"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(closed.load(Ordering::SeqCst), "the dropped store closed the upstream connection");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_guest_cannot_wait_longer_than_the_host_allows() {
+    let (base_url, _) = silent_listener().await;
+    let server = Server::start(ServerOptions {
+        base_url: base_url.clone(),
+        api_key: Some("k".into()),
+        component: Some(probe_component()),
+        env: env(&[("ORCHESTRA_MCP_FIRST_BYTE_TIMEOUT_MS", "500")]),
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let text = server.err("fetch", json!({"url": format!("{base_url}/x"), "first_byte_timeout_ms": 3_600_000})).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the 1 h the guest asked for was clamped: {:?}",
+        started.elapsed()
+    );
+    assert!(text.to_ascii_lowercase().contains("timeout"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_are_not_followed() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    fake.inject(Injection {
+        path_contains: "/status".into(),
+        status: 302,
+        headers: vec![("location".into(), "http://169.254.169.254/latest/meta-data/".into())],
+        ..Injection::default()
+    });
+    let server = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
+    let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    assert!(text.contains("302"), "{text}");
+    assert_eq!(fake.requests().len(), 1, "the redirect was not followed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_answers_are_cut_off_whether_declared_or_streamed() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = Server::start(ServerOptions {
+        env: env(&[("ORCHESTRA_MCP_MAX_RESPONSE_BYTES", "1048576")]),
+        ..ServerOptions::for_fake(&fake)
+    })
+    .await
+    .unwrap();
+    let big = "x".repeat(4 << 20);
+    for chunked in [false, true] {
+        fake.inject(Injection {
+            path_contains: "/status".into(),
+            status: 200,
+            body: big.clone(),
+            chunked,
+            ..Injection::default()
+        });
+        let text =
+            server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+        assert!(text.contains("larger than the host allows"), "chunked={chunked}: {text}");
+    }
+    server.ok("list_pipeline_runs", json!({"limit": 1})).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_drip_trips_the_between_bytes_timeout() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    fake.inject(Injection {
+        path_contains: "/status".into(),
+        status: 200,
+        body: r#"{"id": "slow"}"#.into(),
+        drip: Some(Duration::from_secs(2)),
+        ..Injection::default()
+    });
+    let server = Server::start(ServerOptions {
+        env: env(&[("ORCHESTRA_MCP_BETWEEN_BYTES_TIMEOUT_MS", "300")]),
+        ..ServerOptions::for_fake(&fake)
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}: {text}", started.elapsed());
+    assert!(text.contains("did not answer in time"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_extra_allowed_host_never_receives_the_key() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let other = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = Server::start(ServerOptions {
+        component: Some(probe_component()),
+        env: env(&[("ORCHESTRA_MCP_ALLOWED_HOSTS", &format!("http://127.0.0.1:{}", other.addr().port()))]),
+        ..ServerOptions::for_fake(&fake)
+    })
+    .await
+    .unwrap();
+    let out = server.ok("fetch", json!({"url": format!("{}/pipeline_runs", other.base_url())})).await;
+    assert_eq!(out["status"], 401, "the other host saw no key: {out}");
+    let seen = other.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].header("authorization"), None);
+    // The Orchestra origin still gets it.
+    let out = server.ok("fetch", json!({"url": format!("{}/pipeline_runs", fake.base_url())})).await;
+    assert_eq!(out["status"], 200);
+}
