@@ -3,8 +3,9 @@
 //! its destination address, literal or resolved, must not be private, loopback,
 //! link-local or a metadata address (loopback only with the explicit development opt-in);
 //! the API key is added only for the Orchestra origin; the guest may not set credentials
-//! itself; timeouts are clamped; request and response bodies are bounded. Redirects are
-//! not followed here: each hop would come back through this hook.
+//! itself; timeouts are clamped; request and response bodies are bounded. Allowed requests
+//! go through a pooled client (`pool.rs`) that connects only to vetted addresses.
+//! Redirects are not followed here: each hop would come back through this hook.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -21,6 +22,7 @@ use wasmtime_wasi_http::{
 
 use crate::allowlist::{AllowedHost, is_prohibited};
 use crate::config::{ApiKey, Limits};
+use crate::pool::Pool;
 
 /// Why the host refused an outgoing request. Only scheme and host are kept: never a
 /// path, query or header.
@@ -82,6 +84,7 @@ pub struct EgressPolicy {
     api_key: Option<ApiKey>,
     limits: Limits,
     resolver: Arc<dyn Resolve>,
+    pool: Pool,
 }
 
 impl EgressPolicy {
@@ -98,14 +101,16 @@ impl EgressPolicy {
             orchestra: AllowedHost::origin_of(base_url)?,
             extra,
             allow_loopback,
+            pool: Pool::new(Arc::new(SystemResolver), limits.connect_timeout),
             api_key,
             limits,
             resolver: Arc::new(SystemResolver),
         })
     }
 
-    /// Replaces the resolver (tests).
+    /// Replaces the resolver, for the checks and for connecting (tests).
     pub fn with_resolver(mut self, resolver: Arc<dyn Resolve>) -> Self {
+        self.pool = Pool::new(resolver.clone(), self.limits.connect_timeout);
         self.resolver = resolver;
         self
     }
@@ -283,9 +288,8 @@ async fn send(
         value.set_sensitive(true);
         parts.headers.insert(AUTHORIZATION, value);
     }
-    let body = Full::new(body).map_err(|never: std::convert::Infallible| match never {});
-    let request = Request::from_parts(parts, body);
-    let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(policy.clamp(options))).await?;
+    let request = Request::from_parts(parts, Full::new(body));
+    let response = policy.pool.send(request, policy.clamp(options), permit.loopback_ok).await?;
     let cap = policy.limits.max_response_body_bytes;
     let declared = response
         .headers()
@@ -304,7 +308,8 @@ async fn send(
             })
             .boxed_unsync()
     });
-    Ok((response, Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>))
+    // The pool owns the connection, so there is no separate connection task to report on.
+    Ok((response, Box::new(async { Ok(()) }) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>))
 }
 
 #[cfg(test)]

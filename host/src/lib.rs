@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod config;
 pub mod demo;
 pub mod egress;
+pub mod pool;
 pub mod sandbox;
 pub mod server;
 pub mod stdio;
