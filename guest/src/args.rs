@@ -366,6 +366,40 @@ mod tests {
         assert!(pipeline_id_or_alias("id", "daily_refresh").is_ok());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_time_or_a_named_error(text in ".{0,40}") {
+            let now = t("2026-11-21T12:00:00Z");
+            match parse_time("time_from", &text, now) {
+                Ok(_) => {}
+                Err(crate::wit::ToolError::InvalidArguments(a)) => proptest::prop_assert_eq!(a.field, "time_from"),
+                Err(other) => proptest::prop_assert!(false, "unexpected error {other:?}"),
+            }
+        }
+
+        #[test]
+        fn spans_count_back_from_now(n in 0i64..100_000, unit in proptest::sample::select(vec![("m", 60i64), ("h", 3600), ("d", 86_400), ("w", 604_800)])) {
+            let now = t("2026-11-21T12:00:00Z");
+            let parsed = parse_time("f", &format!("{n}{}", unit.0), now).unwrap();
+            proptest::prop_assert_eq!(parsed, now - SignedDuration::from_secs(n * unit.1));
+        }
+
+        #[test]
+        fn every_resolved_window_is_one_orchestra_accepts(from in 0i64..60 * 86_400, to in 0i64..60 * 86_400, give_from: bool, give_to: bool) {
+            let now = t("2026-11-21T12:00:00Z");
+            let from_text = format!("{from}s");
+            let to_text = format!("{to}s");
+            let resolved = resolve_window(give_from.then_some(from_text.as_str()), give_to.then_some(to_text.as_str()), now);
+            match resolved {
+                Ok(w) => {
+                    proptest::prop_assert!(w.from <= w.to);
+                    proptest::prop_assert!(w.to.duration_since(w.from) < MAX_WINDOW);
+                }
+                Err(_) => proptest::prop_assert!(give_from && give_to && from < to, "only an inverted window is refused"),
+            }
+        }
+    }
+
     #[test]
     fn statuses_render_in_wire_form() {
         assert_eq!(csv(&[PipelineRunStatus::Failed, PipelineRunStatus::Warning]).unwrap(), "FAILED,WARNING");

@@ -202,8 +202,11 @@ async fn check_status(route: &str, response: Response<Body>) -> Result<Response<
     if (200..300).contains(&status) {
         return Ok(response);
     }
-    let retry_after_seconds =
-        response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u32>().ok());
+    let retry_after_seconds = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
     let content_range = response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
     let (body, _) = read_capped(route, response, MAX_ERROR_BYTES).await.unwrap_or_default();
     let detail = truncate(&error_detail(&body), MAX_DETAIL_CHARS);
@@ -280,6 +283,19 @@ fn truncate(text: &str, max_chars: usize) -> String {
     format!("{cut}… (truncated)")
 }
 
+/// Reads `Retry-After`: delay-seconds or an HTTP-date (RFC 9110). A date in the past
+/// means now (0); anything unreadable or negative is ignored (`None`), and the caller
+/// falls back to its own backoff.
+pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<u32> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse::<u64>().map_or(u32::MAX, |s| s.min(u64::from(u32::MAX)) as u32));
+    }
+    let when = jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(value).ok()?;
+    let seconds = when.duration_since(now).as_secs().max(0);
+    Some(seconds.min(i64::from(u32::MAX)) as u32)
+}
+
 /// Parses `bytes a-b/total` (or `bytes */total`) into (start, total).
 pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
     let Some(rest) = value.trim().strip_prefix("bytes") else {
@@ -333,6 +349,39 @@ mod tests {
             "query.status: Input should be 'FAILED'"
         );
         assert_eq!(error_detail(b"<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        let now: jiff::Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(7));
+        assert_eq!(parse_retry_after(" 120 ", now), Some(120));
+        assert_eq!(parse_retry_after("Sat, 21 Nov 2026 12:00:30 GMT", now), Some(30));
+        assert_eq!(parse_retry_after("Fri, 20 Nov 2026 12:00:00 GMT", now), Some(0), "a past date means now");
+        assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("", now), None);
+        assert_eq!(parse_retry_after("99999999999999999999", now), Some(u32::MAX));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn retry_after_never_panics(value in ".{0,40}") {
+            let _ = parse_retry_after(&value, jiff::Timestamp::now());
+        }
+
+        #[test]
+        fn delay_seconds_read_back(seconds in 0u32..1_000_000) {
+            proptest::prop_assert_eq!(parse_retry_after(&seconds.to_string(), jiff::Timestamp::now()), Some(seconds));
+        }
+
+        #[test]
+        fn content_range_never_panics_and_reads_well_formed_values(raw in ".{0,40}", a in 0u64..1 << 40, len in 1u64..1 << 20, extra in 0u64..1 << 20) {
+            let _ = parse_content_range(&raw);
+            let total = a + len + extra;
+            let header = format!("bytes {a}-{}/{total}", a + len - 1);
+            proptest::prop_assert_eq!(parse_content_range(&header), (Some(a), Some(total)));
+        }
     }
 
     #[test]

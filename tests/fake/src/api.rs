@@ -682,6 +682,23 @@ mod tests {
         assert_eq!(parse_range("items=0-1", 100), Ok(None));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_range_header_is_answered_within_the_file(header in ".{0,30}", len in 0u64..10_000) {
+            if let Ok(Some((start, end))) = parse_range(&header, len) {
+                proptest::prop_assert!(start <= end && end < len, "{header:?} on {len} bytes gave {start}-{end}");
+            }
+        }
+
+        #[test]
+        fn well_formed_ranges_are_served(len in 1u64..10_000, a in 0u64..10_000, n in 1u64..10_000) {
+            let a = a % len;
+            proptest::prop_assert_eq!(parse_range(&format!("bytes={a}-"), len), Ok(Some((a, len - 1))));
+            proptest::prop_assert_eq!(parse_range(&format!("bytes=-{n}"), len), Ok(Some((len.saturating_sub(n), len - 1))));
+            proptest::prop_assert_eq!(parse_range(&format!("bytes={len}-"), len), Err(()));
+        }
+    }
+
     #[test]
     fn the_seed_has_every_status() {
         let w = World::seeded(Duration::from_secs(1));
