@@ -33,7 +33,7 @@ async fn the_guest_cannot_reach_any_origin_but_orchestras() {
     let server = probe_server(&fake).await;
     let port = fake.addr().port();
     for url in [
-        format!("{elsewhere}/steal"),
+        format!("{elsewhere}/steal?token=s3cr3t-query"),
         format!("http://localhost:{port}/api/engine/public/pipeline_runs"),
         format!("https://127.0.0.1:{port}/api/engine/public/pipeline_runs"),
         format!("http://127.0.0.1:{}/x", port + 1),
@@ -45,6 +45,9 @@ async fn the_guest_cannot_reach_any_origin_but_orchestras() {
         assert!(text.contains("policy decision"), "{url}: {text}");
     }
     assert_eq!(connections.load(Ordering::SeqCst), 0, "a denied request never opens a connection");
+    let log = server.stderr();
+    assert!(log.contains("egress denied") && log.contains("host=127.0.0.1"), "denials are logged with the host: {log}");
+    assert!(!log.contains("s3cr3t-query") && !log.contains("/steal"), "never the path or query");
     assert!(fake.requests().is_empty());
 
     // The Orchestra origin works, and the key on the wire is the host's.
@@ -55,7 +58,7 @@ async fn the_guest_cannot_reach_any_origin_but_orchestras() {
     assert_eq!(seen[0].header("authorization"), Some(format!("Bearer {}", fake.api_key()).as_str()));
 
     // A guest may not set credentials itself.
-    for header in ["authorization", "proxy-authorization", "cookie"] {
+    for header in ["authorization", "proxy-authorization", "cookie", "host"] {
         let text = server
             .err(
                 "fetch",
