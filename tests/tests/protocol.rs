@@ -7,6 +7,18 @@ use std::time::Duration;
 use orchestra_tests::{FakeOptions, FakeOrchestra, RawSession, ServerOptions, hostile_component};
 use serde_json::{Value, json};
 
+/// A raw session with a hostile component, handshake done. The fake must outlive it.
+async fn hostile_session(fake: &FakeOrchestra, scenario: &str, env: &[(&str, &str)]) -> RawSession {
+    let mut session = RawSession::start(ServerOptions {
+        component: Some(hostile_component(scenario)),
+        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..ServerOptions::for_fake(fake)
+    })
+    .await;
+    session.initialize().await;
+    session
+}
+
 fn list(id: i64) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"})
 }
@@ -57,12 +69,7 @@ async fn malformed_input_is_answered_or_ignored_and_the_server_keeps_serving() {
 #[tokio::test(flavor = "multi_thread")]
 async fn stdout_carries_only_mcp_even_when_the_guest_prints() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-    let mut session = RawSession::start(ServerOptions {
-        component: Some(hostile_component("stdout")),
-        ..ServerOptions::for_fake(&fake)
-    })
-    .await;
-    session.initialize().await;
+    let mut session = hostile_session(&fake, "stdout", &[]).await;
     // recv_within fails the test on any line that is not JSON-RPC.
     let printed = session.call(1, "scenario", json!({})).await;
     assert_eq!(printed["result"]["structuredContent"], json!({"printed": true}), "{printed}");
@@ -79,13 +86,7 @@ async fn stdout_carries_only_mcp_even_when_the_guest_prints() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancelled_call_stops_its_guest_and_sends_no_result() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-    let mut session = RawSession::start(ServerOptions {
-        component: Some(hostile_component("loop-forever")),
-        env: vec![("ORCHESTRA_MCP_MAX_CONCURRENT_CALLS".into(), "1".into())],
-        ..ServerOptions::for_fake(&fake)
-    })
-    .await;
-    session.initialize().await;
+    let mut session = hostile_session(&fake, "loop-forever", &[("ORCHESTRA_MCP_MAX_CONCURRENT_CALLS", "1")]).await;
     session
         .send(
             json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "scenario", "arguments": {}}}),
@@ -107,12 +108,7 @@ async fn a_cancelled_call_stops_its_guest_and_sends_no_result() {
 #[tokio::test(flavor = "multi_thread")]
 async fn end_of_input_exits_zero_promptly_even_with_a_call_in_flight() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-    let mut session = RawSession::start(ServerOptions {
-        component: Some(hostile_component("loop-forever")),
-        ..ServerOptions::for_fake(&fake)
-    })
-    .await;
-    session.initialize().await;
+    let mut session = hostile_session(&fake, "loop-forever", &[]).await;
     session
         .send(
             json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "scenario", "arguments": {}}}),
