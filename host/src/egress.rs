@@ -191,14 +191,14 @@ impl EgressHooks {
     }
 }
 
-type SendFuture = Box<
-    dyn Future<
-            Output = wasmtime_wasi_http::Result<(
-                http::Response<WasiBody>,
-                Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-            )>,
-        > + Send,
->;
+/// What sending a request yields: the response, and a future reporting errors of the
+/// connection after the response head (none here: the pool owns its connections).
+type Sent = wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+type SendFuture = Box<dyn Future<Output = Sent> + Send>;
 
 impl WasiHttpHooks for EgressHooks {
     fn forbidden_header_filter(&mut self) -> ForbiddenHeaderFilter {
@@ -219,16 +219,14 @@ impl WasiHttpHooks for EgressHooks {
     ) -> SendFuture {
         let policy = self.policy.clone();
         let denials = self.denials.clone();
-        let url = Url::parse(&request.uri().to_string());
-        let checked = match &url {
-            Ok(url) => policy.check(url),
-            Err(_) => Err(Denial::NotAllowed { scheme: String::new(), host: String::new() }),
+        let Ok(url) = Url::parse(&request.uri().to_string()) else {
+            let denial = Denial::NotAllowed { scheme: String::new(), host: String::new() };
+            return Box::new(refuse(denial, denials, request));
         };
-        let permit = match checked {
+        let permit = match policy.check(&url) {
             Ok(permit) => permit,
             Err(denial) => return Box::new(refuse(denial, denials, request)),
         };
-        let url = url.expect("checked above");
         Box::new(async move {
             if let Err(denial) = policy.vet_resolved(&url, permit).await {
                 return refuse(denial, denials, request).await;
@@ -239,14 +237,7 @@ impl WasiHttpHooks for EgressHooks {
 }
 
 /// Records and logs a denial, then refuses the request.
-async fn refuse(
-    denial: Denial,
-    denials: Arc<Mutex<Vec<Denial>>>,
-    request: Request<WasiBody>,
-) -> wasmtime_wasi_http::Result<(
-    http::Response<WasiBody>,
-    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)> {
+async fn refuse(denial: Denial, denials: Arc<Mutex<Vec<Denial>>>, request: Request<WasiBody>) -> Sent {
     match &denial {
         Denial::NotAllowed { scheme, host } => tracing::warn!(%scheme, %host, "egress denied: not on the allowlist"),
         Denial::ProhibitedAddress { host, address } => {
@@ -271,10 +262,7 @@ async fn send(
     permit: Permit,
     request: Request<WasiBody>,
     options: Option<RequestOptions>,
-) -> wasmtime_wasi_http::Result<(
-    http::Response<WasiBody>,
-    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)> {
+) -> Sent {
     let (mut parts, body) = request.into_parts();
     // Buffer the (small) request body before sending: passing the guest's stream through
     // races with servers that answer before the guest finishes its body.
