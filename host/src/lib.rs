@@ -42,8 +42,9 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
 /// Serves MCP over stdin/stdout until the client closes stdin.
 pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
     let server = build_server(&config).await?;
-    // End of input cancels in-flight calls, so the process exits promptly.
-    let stdin = stdio::EofSignal::new(tokio::io::stdin(), server.shutdown_token());
+    // End of input cancels in-flight calls, so the process exits promptly; over-long lines
+    // are dropped before the codec buffers them.
+    let stdin = stdio::GuardedInput::new(tokio::io::stdin(), server.shutdown_token(), stdio::MAX_LINE_BYTES);
     let running = match server.serve((stdin, tokio::io::stdout())).await {
         Ok(running) => running,
         // The client went away before the session began: nothing to serve, not a failure.

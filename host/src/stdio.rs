@@ -1,5 +1,7 @@
-//! The stdio transport's input side, watched for end of input: when the client closes
-//! stdin, in-flight tool calls are cancelled at once instead of being left to finish.
+//! The stdio transport's input side. Two guards sit between stdin and the MCP codec:
+//! end of input cancels in-flight tool calls at once (instead of leaving them to finish),
+//! and a line longer than the limit is cut off and discarded, so a client cannot make the
+//! server buffer an unbounded line.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -7,26 +9,75 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio_util::sync::CancellationToken;
 
-/// Reads from `inner` and cancels `on_eof` when it reaches end of input.
-pub struct EofSignal<R> {
+/// The longest JSON-RPC message accepted on stdin. Tool arguments are small; 8 MiB leaves
+/// room for any real request.
+pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Reads from `inner`, cancels `on_eof` at end of input, and drops over-long lines.
+pub struct GuardedInput<R> {
     inner: R,
     on_eof: CancellationToken,
+    max_line: usize,
+    /// Bytes of the current line passed on so far.
+    line_len: usize,
+    /// Inside an over-long line: skip input up to its newline.
+    discarding: bool,
+    scratch: Vec<u8>,
 }
 
-impl<R> EofSignal<R> {
-    pub fn new(inner: R, on_eof: CancellationToken) -> Self {
-        Self { inner, on_eof }
+impl<R> GuardedInput<R> {
+    pub fn new(inner: R, on_eof: CancellationToken, max_line: usize) -> Self {
+        Self { inner, on_eof, max_line, line_len: 0, discarding: false, scratch: vec![0; 64 * 1024] }
     }
 }
 
-impl<R: AsyncRead + Unpin> AsyncRead for EofSignal<R> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() == before && buf.remaining() > 0 {
-            self.on_eof.cancel();
+impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, out: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            let room = out.remaining().min(this.scratch.len());
+            let mut read = ReadBuf::new(&mut this.scratch[..room]);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {}
+            }
+            let data = read.filled();
+            if data.is_empty() {
+                if room > 0 {
+                    this.on_eof.cancel();
+                }
+                return Poll::Ready(Ok(()));
+            }
+            let before = out.filled().len();
+            for &byte in data {
+                if this.discarding {
+                    if byte == b'\n' {
+                        this.discarding = false;
+                        this.line_len = 0;
+                    }
+                    continue;
+                }
+                if byte == b'\n' {
+                    this.line_len = 0;
+                } else if this.line_len == this.max_line {
+                    // End the partial line here so the codec drops it as unparsable, and skip
+                    // the rest of it. The newline takes the place of this byte in `out`.
+                    tracing::warn!(limit = this.max_line, "dropped an input line over the size limit");
+                    out.put_slice(b"\n");
+                    this.discarding = true;
+                    this.line_len = 0;
+                    continue;
+                } else {
+                    this.line_len += 1;
+                }
+                out.put_slice(&[byte]);
+            }
+            if out.filled().len() > before {
+                return Poll::Ready(Ok(()));
+            }
+            // Everything read was discarded: read on rather than signal end of input.
         }
-        polled
     }
 }
 
@@ -35,13 +86,22 @@ mod tests {
     use super::*;
     use tokio::io::AsyncReadExt;
 
-    #[tokio::test]
-    async fn end_of_input_cancels_the_token() {
+    async fn read_all(input: &[u8], max_line: usize) -> (String, bool) {
         let token = CancellationToken::new();
-        let mut reader = EofSignal::new(&b"line\n"[..], token.clone());
+        let mut reader = GuardedInput::new(input, token.clone(), max_line);
         let mut text = String::new();
         reader.read_to_string(&mut text).await.unwrap();
-        assert_eq!(text, "line\n");
-        assert!(token.is_cancelled());
+        (text, token.is_cancelled())
+    }
+
+    #[tokio::test]
+    async fn end_of_input_cancels_the_token() {
+        assert_eq!(read_all(b"line\n", 100).await, ("line\n".to_string(), true));
+    }
+
+    #[tokio::test]
+    async fn an_over_long_line_is_cut_and_skipped_and_the_next_line_survives() {
+        let (text, _) = read_all(b"ok\n0123456789abcdef\nnext\n", 8).await;
+        assert_eq!(text, "ok\n01234567\nnext\n");
     }
 }
