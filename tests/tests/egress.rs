@@ -160,3 +160,15 @@ async fn an_extra_allowed_host_never_receives_the_key() {
     let out = server.ok("fetch", json!({"url": format!("{}/pipeline_runs", fake.base_url())})).await;
     assert_eq!(out["status"], 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tool_calls_reuse_pooled_connections() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
+    let run_id = fake.snapshot().runs[0].0.clone();
+    for _ in 0..10 {
+        server.ok("get_pipeline_run", json!({"pipeline_run_id": run_id})).await;
+    }
+    assert_eq!(fake.requests().len(), 10);
+    assert_eq!(fake.connections(), 1, "ten calls, each in a fresh sandbox, shared one keep-alive connection");
+}

@@ -135,6 +135,7 @@ pub struct Shared {
     injections: Mutex<VecDeque<Injection>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    connections: AtomicUsize,
 }
 
 impl Shared {
@@ -164,12 +165,17 @@ impl FakeOrchestra {
             injections: Mutex::default(),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
         });
         let router = api::router()
             .layer(axum::middleware::from_fn_with_state(shared.clone(), gatekeeper))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let counted = shared.clone();
+        let listener = axum::serve::ListenerExt::tap_io(listener, move |_| {
+            counted.connections.fetch_add(1, Ordering::SeqCst);
+        });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, router)
@@ -210,6 +216,11 @@ impl FakeOrchestra {
         if let Ok(mut q) = self.shared.injections.lock() {
             q.push_back(injection);
         }
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// The most requests the fake was answering at the same moment.
