@@ -310,11 +310,12 @@ impl Sandbox {
         };
         let limit = self.limits.call_timeout;
         let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
-        let result = match tokio::time::timeout(limit, self.call_unbounded(request.clone(), &stdout, &stderr)).await {
+        let tool = request.tool.clone();
+        let result = match tokio::time::timeout(limit, self.call_unbounded(request, &stdout, &stderr)).await {
             Ok(result) => result,
             Err(_) => Err(CallFailure::Timeout(limit)),
         };
-        log_guest_output(&request.tool, &stdout, &stderr);
+        log_guest_output(&tool, &stdout, &stderr);
         result
     }
 
