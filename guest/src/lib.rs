@@ -13,6 +13,13 @@ mod error;
 mod schema;
 mod tools;
 
+/// The parsers that read untrusted text (arguments and upstream headers), reachable from
+/// outside the crate for the fuzz targets in `tests/fuzz`.
+pub mod parsers {
+    pub use crate::api::{parse_content_range, parse_retry_after};
+    pub use crate::args::{filename, parse_time, pipeline_id_or_alias, resolve_window, uuid};
+}
+
 /// Bindings generated from `wit/`. The generated glue uses `unsafe` for the canonical ABI;
 /// the crate's own code does not.
 #[allow(unsafe_code)]

@@ -22,7 +22,7 @@ use wasmtime_wasi_http::{
 
 use crate::allowlist::{AllowedHost, is_prohibited};
 use crate::config::{ApiKey, Limits};
-use crate::pool::Pool;
+use crate::pool::{Pool, SendError};
 
 /// Why the host refused an outgoing request. Only scheme and host are kept: never a
 /// path, query or header.
@@ -83,7 +83,6 @@ pub struct EgressPolicy {
     allow_loopback: bool,
     api_key: Option<ApiKey>,
     limits: Limits,
-    resolver: Arc<dyn Resolve>,
     pool: Pool,
 }
 
@@ -104,14 +103,12 @@ impl EgressPolicy {
             pool: Pool::new(Arc::new(SystemResolver), limits.connect_timeout),
             api_key,
             limits,
-            resolver: Arc::new(SystemResolver),
         })
     }
 
-    /// Replaces the resolver, for the checks and for connecting (tests).
+    /// Replaces the resolver the pool connects with (tests).
     pub fn with_resolver(mut self, resolver: Arc<dyn Resolve>) -> Self {
-        self.pool = Pool::new(resolver.clone(), self.limits.connect_timeout);
-        self.resolver = resolver;
+        self.pool = Pool::new(resolver, self.limits.connect_timeout);
         self
     }
 
@@ -149,19 +146,6 @@ impl EgressPolicy {
         Ok(())
     }
 
-    /// Resolves a host name and checks every address it yields: a name that points at a
-    /// private address is refused after resolution, whatever the allowlist said.
-    pub async fn vet_resolved(&self, url: &Url, permit: Permit) -> Result<(), Denial> {
-        let Some(Host::Domain(name)) = url.host() else { return Ok(()) };
-        let port = url.port_or_known_default().unwrap_or(443);
-        // A name that does not resolve fails later as a connection error, with its own message.
-        let Ok(addresses) = self.resolver.resolve(name, port).await else { return Ok(()) };
-        for address in addresses {
-            self.vet_address(url, address.ip(), permit)?;
-        }
-        Ok(())
-    }
-
     fn clamp(&self, options: Option<RequestOptions>) -> RequestOptions {
         let clamp = |asked: Option<Duration>, max: Duration| Some(asked.map_or(max, |d| d.min(max)));
         let options = options.unwrap_or_default();
@@ -193,10 +177,8 @@ impl EgressHooks {
 
 /// What sending a request yields: the response, and a future reporting errors of the
 /// connection after the response head (none here: the pool owns its connections).
-type Sent = wasmtime_wasi_http::Result<(
-    http::Response<WasiBody>,
-    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)>;
+type Sent = wasmtime_wasi_http::Result<SentResponse>;
+type SentResponse = (http::Response<WasiBody>, Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>);
 
 type SendFuture = Box<dyn Future<Output = Sent> + Send>;
 
@@ -228,16 +210,33 @@ impl WasiHttpHooks for EgressHooks {
             Err(denial) => return Box::new(refuse(denial, denials, request)),
         };
         Box::new(async move {
-            if let Err(denial) = policy.vet_resolved(&url, permit).await {
-                return refuse(denial, denials, request).await;
+            match send(&policy, permit, request, options).await {
+                // A name is vetted after resolution, when the pool connects: the checks
+                // judge the addresses actually connected to, at no extra DNS lookup.
+                Err(SendError::Prohibited(address)) => {
+                    let host = url.host_str().unwrap_or_default().to_string();
+                    record(Denial::ProhibitedAddress { host, address }, &denials);
+                    Err(HttpError::HttpRequestDenied)
+                }
+                Err(SendError::Http(error)) => Err(error),
+                Ok(sent) => Ok(sent),
             }
-            send(&policy, permit, request, options).await
         })
     }
 }
 
 /// Records and logs a denial, then refuses the request.
 async fn refuse(denial: Denial, denials: Arc<Mutex<Vec<Denial>>>, request: Request<WasiBody>) -> Sent {
+    record(denial, &denials);
+    // Read the guest's body before refusing. Without this a wstd guest sees its body write
+    // fail first and reports "connection reset" instead of the denial.
+    let drain = Limited::new(request.into_body(), 1024 * 1024).collect();
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+    Err(HttpError::HttpRequestDenied)
+}
+
+/// Logs a denial (scheme, host and address only) and keeps it for the call's error message.
+fn record(denial: Denial, denials: &Mutex<Vec<Denial>>) {
     match &denial {
         Denial::NotAllowed { scheme, host } => tracing::warn!(%scheme, %host, "egress denied: not on the allowlist"),
         Denial::ProhibitedAddress { host, address } => {
@@ -248,11 +247,6 @@ async fn refuse(denial: Denial, denials: Arc<Mutex<Vec<Denial>>>, request: Reque
     if let Ok(mut list) = denials.lock() {
         list.push(denial);
     }
-    // Read the guest's body before refusing. Without this a wstd guest sees its body write
-    // fail first and reports "connection reset" instead of the denial.
-    let drain = Limited::new(request.into_body(), 1024 * 1024).collect();
-    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
-    Err(HttpError::HttpRequestDenied)
 }
 
 /// Sends an allowed request: buffered body, the key where it belongs, clamped timeouts,
@@ -262,17 +256,18 @@ async fn send(
     permit: Permit,
     request: Request<WasiBody>,
     options: Option<RequestOptions>,
-) -> Sent {
+) -> Result<SentResponse, SendError> {
     let (mut parts, body) = request.into_parts();
     // Buffer the (small) request body before sending: passing the guest's stream through
     // races with servers that answer before the guest finishes its body.
     let body = Limited::new(body, policy.limits.max_request_body_bytes)
         .collect()
         .await
-        .map_err(|_| HttpError::HttpRequestBodySize(None))?
+        .map_err(|_| SendError::Http(HttpError::HttpRequestBodySize(None)))?
         .to_bytes();
     if let (true, Some(key)) = (permit.with_key, &policy.api_key) {
-        let mut value = HeaderValue::from_str(&key.bearer()).map_err(|_| HttpError::InternalError(None))?;
+        let mut value =
+            HeaderValue::from_str(&key.bearer()).map_err(|_| SendError::Http(HttpError::InternalError(None)))?;
         value.set_sensitive(true);
         parts.headers.insert(AUTHORIZATION, value);
     }
@@ -285,7 +280,7 @@ async fn send(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > cap as u64) {
-        return Err(HttpError::HttpResponseBodySize(declared));
+        return Err(SendError::Http(HttpError::HttpResponseBodySize(declared)));
     }
     // Enforced while streaming too: a body may lie about its length or have none.
     let response = response.map(|body| {
@@ -395,17 +390,14 @@ mod tests {
         )
         .unwrap()
         .with_resolver(Arc::new(resolver));
-        let good = Url::parse("https://app.getorchestra.io/x").unwrap();
-        assert!(p.vet_resolved(&good, check(&p, good.as_str()).unwrap()).await.is_ok());
-        let rebound = Url::parse("https://rebound.getorchestra.io/x").unwrap();
-        let permit = check(&p, rebound.as_str()).expect("the name itself is allowed");
-        assert_eq!(
-            p.vet_resolved(&rebound, permit).await,
-            Err(Denial::ProhibitedAddress {
-                host: "rebound.getorchestra.io".into(),
-                address: "169.254.169.254".parse().unwrap()
-            })
-        );
+        let rebound = "https://rebound.getorchestra.io/x";
+        let permit = check(&p, rebound).expect("the name itself is allowed");
+        let request = Request::get(rebound).body(Full::new(bytes::Bytes::new())).unwrap();
+        // Refused at resolution, before any connection is attempted: no packet leaves.
+        match p.pool.send(request, p.clamp(None), permit.loopback_ok).await {
+            Err(SendError::Prohibited(address)) => assert_eq!(address, "169.254.169.254".parse::<IpAddr>().unwrap()),
+            other => panic!("expected a refusal after resolution, got {other:?}"),
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! passed the egress checks at connect time (so a DNS answer cannot change between the
 //! check and the connection), with the host's timeouts applied per request.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -53,25 +53,29 @@ impl Pool {
         Self { strict: client(false), loopback: client(true) }
     }
 
-    /// Sends a request; `options` are the host-clamped timeouts.
+    /// Sends a request; `options` are the host-clamped timeouts. A new connection first
+    /// resolves the name and vets every address; a pooled one was vetted when it opened.
     pub async fn send(
         &self,
         request: http::Request<Full<Bytes>>,
         options: RequestOptions,
         loopback_ok: bool,
-    ) -> Result<http::Response<WasiBody>, HttpError> {
+    ) -> Result<http::Response<WasiBody>, SendError> {
         let client = if loopback_ok { &self.loopback } else { &self.strict };
         let first_byte = options.first_byte_timeout.unwrap_or(Duration::from_secs(30));
         let between_bytes = options.between_bytes_timeout.unwrap_or(Duration::from_secs(30));
         let response = match tokio::time::timeout(first_byte, client.request(request)).await {
-            Err(_) => return Err(HttpError::ConnectionReadTimeout),
+            Err(_) => return Err(SendError::Http(HttpError::ConnectionReadTimeout)),
             Ok(Err(e)) if e.is_connect() => {
+                if let Some(address) = prohibited_address_in(&e) {
+                    return Err(SendError::Prohibited(address));
+                }
                 tracing::debug!(error = %e, "connection to the upstream failed");
-                return Err(HttpError::ConnectionRefused);
+                return Err(SendError::Http(HttpError::ConnectionRefused));
             }
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, "request to the upstream failed");
-                return Err(HttpError::HttpProtocolError);
+                return Err(SendError::Http(HttpError::HttpProtocolError));
             }
             Ok(Ok(response)) => response,
         };
@@ -82,9 +86,39 @@ impl Pool {
     }
 }
 
-/// Resolves names and keeps only addresses a tool may reach; with none left the
-/// connection is refused, so a name re-pointed at a private address after the hook's
-/// check still cannot be reached.
+/// Why [`Pool::send`] failed.
+#[derive(Debug)]
+pub enum SendError {
+    /// The name resolved to an address tools may not reach: a policy denial, not a fault.
+    Prohibited(IpAddr),
+    Http(HttpError),
+}
+
+/// The resolver's refusal, carried inside the connect error up to [`Pool::send`].
+#[derive(Debug)]
+struct ProhibitedAddress(IpAddr);
+
+impl std::fmt::Display for ProhibitedAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "resolves to {}, an address tools may not reach", self.0)
+    }
+}
+
+impl std::error::Error for ProhibitedAddress {}
+
+/// Finds the resolver's refusal in a connect error's chain. An `io::Error` hides its
+/// payload from `source()`, so each one is opened with `get_ref`.
+fn prohibited_address_in(error: &(dyn std::error::Error + 'static)) -> Option<IpAddr> {
+    std::iter::successors(Some(error), |e| e.source()).find_map(|e| {
+        let inner = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|inner| inner as _);
+        [Some(e), inner].into_iter().flatten().find_map(|e| e.downcast_ref::<ProhibitedAddress>()).map(|p| p.0)
+    })
+}
+
+/// Resolves names at connect time and refuses the connection if any address is one a
+/// tool may not reach: checking the addresses actually connected to means a DNS answer
+/// cannot change between a check and the connection. A name that mixes public and private
+/// addresses is refused outright rather than filtered, as no real Orchestra host does that.
 #[derive(Clone)]
 struct VettedResolver {
     resolver: Arc<dyn Resolve>,
@@ -104,15 +138,12 @@ impl tower_service::Service<Name> for VettedResolver {
         let lookup = self.resolver.resolve(name.as_str(), 0);
         let loopback_ok = self.loopback_ok;
         Box::pin(async move {
-            let allowed: Vec<SocketAddr> = lookup
-                .await?
-                .into_iter()
-                .filter(|a| !is_prohibited(a.ip()) || (loopback_ok && a.ip().is_loopback()))
-                .collect();
-            if allowed.is_empty() {
-                return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no permitted address"));
+            let addresses = lookup.await?;
+            let refused = addresses.iter().find(|a| is_prohibited(a.ip()) && !(loopback_ok && a.ip().is_loopback()));
+            if let Some(address) = refused {
+                return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, ProhibitedAddress(address.ip())));
             }
-            Ok(allowed.into_iter())
+            Ok(addresses.into_iter())
         })
     }
 }

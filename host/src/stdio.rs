@@ -1,7 +1,9 @@
 //! The stdio transport's input side. Two guards sit between stdin and the MCP codec:
 //! end of input cancels in-flight tool calls at once (instead of leaving them to finish),
 //! and a line longer than the limit is cut off and discarded, so a client cannot make the
-//! server buffer an unbounded line.
+//! server buffer an unbounded line. What reaches the codec of a cut line is its first
+//! `max_line` bytes and a NUL, which no JSON text contains: a prefix that happens to be
+//! valid JSON (a message padded with whitespace) is never taken for a message.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -22,12 +24,14 @@ pub struct GuardedInput<R> {
     line_len: usize,
     /// Inside an over-long line: skip input up to its newline.
     discarding: bool,
+    /// A cut line has been marked with a NUL and still needs its newline.
+    owe_newline: bool,
     scratch: Vec<u8>,
 }
 
 impl<R> GuardedInput<R> {
     pub fn new(inner: R, on_eof: CancellationToken, max_line: usize) -> Self {
-        Self { inner, on_eof, max_line, line_len: 0, discarding: false, scratch: vec![0; 64 * 1024] }
+        Self { inner, on_eof, max_line, line_len: 0, discarding: false, owe_newline: false, scratch: vec![0; 64 * 1024] }
     }
 }
 
@@ -52,6 +56,11 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
             let before = out.filled().len();
             for &byte in data {
                 if this.discarding {
+                    // Each byte written stands in for one byte read, so `out` has room for it.
+                    if this.owe_newline {
+                        out.put_slice(b"\n");
+                        this.owe_newline = false;
+                    }
                     if byte == b'\n' {
                         this.discarding = false;
                         this.line_len = 0;
@@ -61,11 +70,12 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
                 if byte == b'\n' {
                     this.line_len = 0;
                 } else if this.line_len == this.max_line {
-                    // End the partial line here so the codec drops it as unparsable, and skip
-                    // the rest of it. The newline takes the place of this byte in `out`.
+                    // Spoil the partial line so the codec drops it as unparsable, end it at
+                    // the next byte, and skip the rest of it.
                     tracing::warn!(limit = this.max_line, "dropped an input line over the size limit");
-                    out.put_slice(b"\n");
+                    out.put_slice(b"\0");
                     this.discarding = true;
+                    this.owe_newline = true;
                     this.line_len = 0;
                     continue;
                 } else {
@@ -102,6 +112,21 @@ mod tests {
     #[tokio::test]
     async fn an_over_long_line_is_cut_and_skipped_and_the_next_line_survives() {
         let (text, _) = read_all(b"ok\n0123456789abcdef\nnext\n", 8).await;
-        assert_eq!(text, "ok\n01234567\nnext\n");
+        assert_eq!(text, "ok\n01234567\0\nnext\n");
+    }
+
+    #[tokio::test]
+    async fn a_cut_line_never_parses_even_if_its_prefix_is_json() {
+        let (text, _) = read_all(b"{\"id\":1}         \n", 12).await;
+        assert_eq!(text, "{\"id\":1}    \0\n");
+        assert!(serde_json::from_str::<serde_json::Value>(text.trim_end_matches('\n')).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_line_of_exactly_the_limit_passes_and_one_byte_more_is_cut() {
+        assert_eq!(read_all(b"12345678\n", 8).await.0, "12345678\n");
+        assert_eq!(read_all(b"123456789\n", 8).await.0, "12345678\0\n");
+        // Cut at the very end of input: the marker stays and nothing more follows.
+        assert_eq!(read_all(b"123456789", 8).await.0, "12345678\0");
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, probe_component};
 use serde_json::json;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -116,6 +116,55 @@ async fn oversized_answers_are_cut_off_whether_declared_or_streamed() {
         assert!(text.contains("larger than the host allows"), "chunked={chunked}: {text}");
     }
     server.ok("list_pipeline_runs", json!({"limit": 1})).await;
+}
+
+/// A server whose every answer declares 5 body bytes and sends more: the rest is a whole
+/// second response, as a request-smuggling attempt would write it.
+async fn lying_listener() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = socket.read(&mut buf).await {
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        seen.drain(..end + 4);
+                        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello\
+                                      HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled";
+                        if socket.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{}", addr.port())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lying_small_content_length_yields_the_declared_bytes_and_nothing_smuggled() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let liar = lying_listener().await;
+    let server = Server::start(ServerOptions {
+        component: Some(probe_component()),
+        env: env(&[("ORCHESTRA_MCP_ALLOWED_HOSTS", &liar)]),
+        ..ServerOptions::for_fake(&fake)
+    })
+    .await
+    .unwrap();
+    // Calls in a row would share a pooled connection if the pool kept one with bytes left over.
+    for _ in 0..3 {
+        let out = server.ok("fetch", json!({"url": format!("{liar}/anything")})).await;
+        assert_eq!(out["status"], 200, "{out}");
+        assert_eq!(out["body"], "hello", "only the declared bytes, never the smuggled answer: {out}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

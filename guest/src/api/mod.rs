@@ -4,4 +4,4 @@
 mod client;
 pub mod models;
 
-pub use client::{Client, Download};
+pub use client::{Client, Download, parse_content_range, parse_retry_after};
