@@ -31,7 +31,15 @@ pub struct GuardedInput<R> {
 
 impl<R> GuardedInput<R> {
     pub fn new(inner: R, on_eof: CancellationToken, max_line: usize) -> Self {
-        Self { inner, on_eof, max_line, line_len: 0, discarding: false, owe_newline: false, scratch: vec![0; 64 * 1024] }
+        Self {
+            inner,
+            on_eof,
+            max_line,
+            line_len: 0,
+            discarding: false,
+            owe_newline: false,
+            scratch: vec![0; 64 * 1024],
+        }
     }
 }
 
