@@ -1,7 +1,7 @@
 //! Argument handling shared by the tools: the 7-day time window, multi-value filters,
 //! and the id and filename checks that keep user input out of URL structure.
 
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -55,11 +55,11 @@ pub fn parse_time(field: &str, text: &str, now: Timestamp) -> Result<Timestamp, 
     match lower.as_str() {
         "now" => return Ok(now),
         "today" => return Ok(midnight(now)),
-        "yesterday" => return Ok(midnight(now) - 24.hours()),
+        "yesterday" => return shift(field, text, midnight(now), -SignedDuration::from_hours(24)),
         _ => {}
     }
     if let Some(d) = parse_relative(&lower) {
-        return Ok(now - d);
+        return shift(field, text, now, -d);
     }
     if let Ok(t) = text.parse::<Timestamp>() {
         return Ok(t);
@@ -76,6 +76,12 @@ pub fn parse_time(field: &str, text: &str, now: Timestamp) -> Result<Timestamp, 
              a date such as 2026-11-20, now, today, yesterday, or a span before now such as 90m, 24h, 3d or 1w"
         ),
     ))
+}
+
+/// `at + by`, or a named error when that leaves the range of representable times (years
+/// -9999 to 9999): a span such as `99999999w` must not panic the guest.
+fn shift(field: &str, text: &str, at: Timestamp, by: SignedDuration) -> Result<Timestamp, ToolError> {
+    at.checked_add(by).map_err(|_| invalid(field, format!("{text:?} is too far from now to be a time Orchestra keeps")))
 }
 
 /// `90m`, `24h`, `3d`, `1w` (optionally with an `ago` suffix or a leading `-`).
@@ -109,9 +115,9 @@ pub fn resolve_window(
     let to = time_to.map(|t| parse_time("time_to", t, now)).transpose()?;
     let mut notes = Vec::new();
     let (from, to) = match (from, to) {
-        (None, None) => (now - CLAMPED_WINDOW, now),
+        (None, None) => (shift("time_from", "now", now, -CLAMPED_WINDOW)?, now),
         (Some(from), None) if now.duration_since(from) > CLAMPED_WINDOW => {
-            let to = from + CLAMPED_WINDOW;
+            let to = shift("time_from", &format_time(from), from, CLAMPED_WINDOW)?;
             notes.push(format!(
                 "Orchestra answers at most 7 days per query, so the window ends at {} (7 days after time_from); \
                  for later runs, call again with time_from={}",
@@ -121,7 +127,7 @@ pub fn resolve_window(
             (from, to)
         }
         (Some(from), None) => (from, now),
-        (None, Some(to)) => (to - CLAMPED_WINDOW, to),
+        (None, Some(to)) => (shift("time_to", &format_time(to), to, -CLAMPED_WINDOW)?, to),
         (Some(from), Some(to)) => (from, to),
     };
     if from > to {
@@ -131,7 +137,7 @@ pub fn resolve_window(
         ));
     }
     if to.duration_since(from) > CLAMPED_WINDOW {
-        let clamped = to - CLAMPED_WINDOW;
+        let clamped = shift("time_to", &format_time(to), to, -CLAMPED_WINDOW)?;
         notes.push(format!(
             "Orchestra answers at most 7 days per query, so the window was narrowed to start at {} \
              instead of {}; for earlier runs, call again with time_to={}",
@@ -364,6 +370,15 @@ mod tests {
             assert!(pipeline_id_or_alias("id", bad).is_err(), "{bad}");
         }
         assert!(pipeline_id_or_alias("id", "daily_refresh").is_ok());
+    }
+
+    #[test]
+    fn times_beyond_the_calendar_are_named_errors_not_panics() {
+        // Found by the guest_parsers fuzz target: jiff panics on overflowing arithmetic.
+        let now = t("2026-11-21T12:00:00Z");
+        assert!(parse_time("time_from", "333000000000h", now).is_err());
+        assert!(resolve_window(Some("9999-12-31T00:00:00Z"), None, now).is_err());
+        assert!(resolve_window(None, Some("-009999-01-01T00:00:00Z"), now).is_err());
     }
 
     proptest::proptest! {

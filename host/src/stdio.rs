@@ -24,22 +24,12 @@ pub struct GuardedInput<R> {
     line_len: usize,
     /// Inside an over-long line: skip input up to its newline.
     discarding: bool,
-    /// A cut line has been marked with a NUL and still needs its newline.
-    owe_newline: bool,
     scratch: Vec<u8>,
 }
 
 impl<R> GuardedInput<R> {
     pub fn new(inner: R, on_eof: CancellationToken, max_line: usize) -> Self {
-        Self {
-            inner,
-            on_eof,
-            max_line,
-            line_len: 0,
-            discarding: false,
-            owe_newline: false,
-            scratch: vec![0; 64 * 1024],
-        }
+        Self { inner, on_eof, max_line, line_len: 0, discarding: false, scratch: vec![0; 64 * 1024] }
     }
 }
 
@@ -64,12 +54,8 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
             let before = out.filled().len();
             for &byte in data {
                 if this.discarding {
-                    // Each byte written stands in for one byte read, so `out` has room for it.
-                    if this.owe_newline {
-                        out.put_slice(b"\n");
-                        this.owe_newline = false;
-                    }
                     if byte == b'\n' {
+                        out.put_slice(b"\n");
                         this.discarding = false;
                         this.line_len = 0;
                     }
@@ -78,13 +64,12 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
                 if byte == b'\n' {
                     this.line_len = 0;
                 } else if this.line_len == this.max_line {
-                    // Spoil the partial line so the codec drops it as unparsable, end it at
-                    // the next byte, and skip the rest of it.
+                    // Spoil the partial line so the codec drops it as unparsable, and skip
+                    // the rest of it up to its newline. The NUL takes this byte's place in
+                    // `out`, so there is always room for it.
                     tracing::warn!(limit = this.max_line, "dropped an input line over the size limit");
                     out.put_slice(b"\0");
                     this.discarding = true;
-                    this.owe_newline = true;
-                    this.line_len = 0;
                     continue;
                 } else {
                     this.line_len += 1;

@@ -110,7 +110,8 @@ async fn concurrent_calls_are_capped_and_the_overflow_is_refused_as_busy() {
     let run_id = fake.snapshot().runs[0].0.clone();
     fake.inject(Injection {
         path_contains: "/status".into(),
-        status: 503,
+        // A status the client does not retry, so each call makes exactly one slow request.
+        status: 409,
         body: r#"{"detail":"slow"}"#.into(),
         times: 10,
         delay: Duration::from_millis(800),
@@ -129,7 +130,7 @@ async fn concurrent_calls_are_capped_and_the_overflow_is_refused_as_busy() {
     let results = futures::future::join_all(calls).await;
     let texts: Vec<String> = results.iter().map(orchestra_tests::text).collect();
     let busy = texts.iter().filter(|t| t.contains("server is busy")).count();
-    let served = texts.iter().filter(|t| t.contains("503")).count();
+    let served = texts.iter().filter(|t| t.contains("409")).count();
     assert_eq!(busy + served, 10, "{texts:#?}");
     assert_eq!(busy, 5, "2 run and 3 wait; the other 5 are refused: {texts:#?}");
     assert!(fake.max_in_flight() <= 2, "at most 2 guests talked to Orchestra at once, saw {}", fake.max_in_flight());

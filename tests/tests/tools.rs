@@ -308,9 +308,11 @@ async fn an_unknown_tool_is_a_protocol_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn upstream_errors_are_actionable() {
     let (fake, server) = setup().await;
-    fake.inject(Injection::rate_limited("/pipeline_runs", 7));
+    // A wait longer than the client's budget is reported, not slept through (retries.rs
+    // covers the waits it does take).
+    fake.inject(Injection::rate_limited("/pipeline_runs", 60));
     let text = server.err("list_pipeline_runs", json!({})).await;
-    assert!(text.contains("429") && text.contains("wait 7 s"), "{text}");
+    assert!(text.contains("429") && text.contains("retry after 60 s"), "{text}");
 
     let wrong_key =
         Server::start(ServerOptions { api_key: Some("not-the-key".into()), ..ServerOptions::for_fake(&fake) })

@@ -10,6 +10,7 @@ use wstd::http::body::util::BodyExt;
 use wstd::http::error::ErrorCode;
 use wstd::http::{Body, Method, Request, Response};
 
+use super::retry;
 use crate::error::unexpected;
 use crate::wit::{ToolError, UpstreamError};
 
@@ -136,14 +137,14 @@ impl Client {
         Ok(Download { bytes, content_range, start, total, cut_at_cap, file_status })
     }
 
-    async fn send(
+    fn request(
         &self,
         route: &str,
         method: Method,
         path: &str,
         json: Option<&Value>,
         range: Option<String>,
-    ) -> Result<Response<Body>, ToolError> {
+    ) -> Result<Request<Body>, ToolError> {
         let url = format!("{}{path}", self.base);
         let mut builder = Request::builder().method(method).uri(url).header("accept", "application/json");
         if let Some(range) = range {
@@ -156,9 +157,57 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let request = builder.body(body).map_err(|e| ToolError::Internal(format!("{route}: {e}")))?;
-        wstd::http::Client::new().send(request).await.map_err(|e| transport_error(route, &e))
+        builder.body(body).map_err(|e| ToolError::Internal(format!("{route}: {e}")))
     }
+
+    /// Sends a request, and sends it again when [`retry::decide`] says so: rate limits for
+    /// any method, server failures and broken connections for reads only.
+    async fn send(
+        &self,
+        route: &str,
+        method: Method,
+        path: &str,
+        json: Option<&Value>,
+        range: Option<String>,
+    ) -> Result<Response<Body>, ToolError> {
+        let idempotent = method == Method::GET;
+        for attempt in 1.. {
+            let request = self.request(route, method.clone(), path, json, range.clone())?;
+            let (outcome, result) = match wstd::http::Client::new().send(request).await {
+                Ok(response) => {
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+                    (retry::Attempt::Answered { status: response.status().as_u16(), retry_after }, Ok(response))
+                }
+                Err(e) => {
+                    let error = transport_error(route, &e);
+                    let outcome = match error {
+                        ToolError::Transport(_) => retry::Attempt::ConnectionFailed,
+                        // Denials, timeouts and size limits would only fail the same way again.
+                        _ => return Err(error),
+                    };
+                    (outcome, Err(error))
+                }
+            };
+            match retry::decide(idempotent, outcome, attempt, jitter()) {
+                retry::Decision::RetryAfterMs(ms) => {
+                    wstd::task::sleep(wstd::time::Duration::from_millis(ms)).await;
+                }
+                retry::Decision::Stop => return result,
+            }
+        }
+        unreachable!("the attempt counter is unbounded and decide() stops at MAX_ATTEMPTS")
+    }
+}
+
+/// A number in [0, 1) from `wasi:random`, to spread backoff waits.
+fn jitter() -> f64 {
+    let mut bytes = [0u8; 8];
+    wstd::rand::get_insecure_random_bytes(&mut bytes);
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Maps a failure to send into the error the model can act on.
@@ -227,10 +276,12 @@ fn hint_for(status: u16, retry_after: Option<u32>, content_range: Option<&str>) 
             None => "the requested range lies outside the file".to_string(),
         },
         429 => match retry_after {
-            Some(s) => format!("Orchestra is rate limiting this key: wait {s} s before calling again"),
-            None => "Orchestra is rate limiting this key: wait a little before calling again".to_string(),
+            Some(s) => format!("Orchestra is rate limiting this key: retry after {s} s"),
+            None => "Orchestra is rate limiting this key and did not say for how long: wait a minute before calling again"
+                .to_string(),
         },
-        500..=599 => "Orchestra failed on its side; calling again later may work".to_string(),
+        500..=599 => "Orchestra failed on its side, and reads were already retried; calling again later may work"
+            .to_string(),
         _ => return None,
     };
     Some(hint)

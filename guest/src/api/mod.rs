@@ -3,5 +3,6 @@
 
 mod client;
 pub mod models;
+mod retry;
 
 pub use client::{Client, Download, parse_content_range, parse_retry_after};

@@ -1,0 +1,94 @@
+//! The stdio input path: arbitrary bytes, delivered in arbitrary chunks, through the
+//! stdin guard and then rmcp's line codec, exactly as `serve_stdio` wires them.
+//! Properties: nothing panics; the guard passes every line within the limit unchanged and
+//! turns every longer line into its first `max_line` bytes and a NUL; the codec never
+//! yields a message from a line that was cut.
+#![no_main]
+
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use bytes::BytesMut;
+use libfuzzer_sys::fuzz_target;
+use orchestra_mcp::stdio::GuardedInput;
+use rmcp::model::ClientJsonRpcMessage;
+use rmcp::transport::async_rw::JsonRpcMessageCodec;
+use tokio::io::{AsyncRead, ReadBuf};
+use tokio_util::codec::Decoder;
+use tokio_util::sync::CancellationToken;
+
+/// Hands out `data` in chunks whose sizes come from the fuzzer.
+struct Chunked<'a> {
+    data: &'a [u8],
+    sizes: &'a [u8],
+    turn: usize,
+}
+
+impl AsyncRead for Chunked<'_> {
+    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, out: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let size = self.sizes.get(self.turn % self.sizes.len().max(1)).map_or(7, |s| usize::from(*s) + 1);
+        self.turn += 1;
+        let n = size.min(out.remaining()).min(self.data.len());
+        out.put_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// What the guard promises to pass on.
+fn expected(input: &[u8], max_line: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut lines = input.split(|b| *b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        if line.len() <= max_line {
+            out.extend_from_slice(line);
+        } else {
+            out.extend_from_slice(&line[..max_line]);
+            out.push(0);
+        }
+        if lines.peek().is_some() {
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&limit, rest)) = data.split_first() else { return };
+    let Some((&read_size, rest)) = rest.split_first() else { return };
+    let (sizes, input) = rest.split_at(rest.len().min(4));
+    let max_line = usize::from(limit % 64) + 1;
+
+    let token = CancellationToken::new();
+    let mut guard = GuardedInput::new(Chunked { data: input, sizes, turn: 0 }, token.clone(), max_line);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut passed = Vec::new();
+    let mut buffer = vec![0u8; usize::from(read_size % 32) + 1];
+    loop {
+        let mut read = ReadBuf::new(&mut buffer);
+        match Pin::new(&mut guard).poll_read(&mut cx, &mut read) {
+            Poll::Ready(Ok(())) if read.filled().is_empty() => break,
+            Poll::Ready(Ok(())) => passed.extend_from_slice(read.filled()),
+            other => panic!("an in-memory reader is always ready and never fails: {other:?}"),
+        }
+    }
+    assert!(token.is_cancelled(), "end of input must cancel the token");
+    assert_eq!(passed, expected(input, max_line));
+
+    let whole_lines = input.split(|b| *b == b'\n').filter(|line| line.len() <= max_line).count();
+    let mut codec = JsonRpcMessageCodec::<ClientJsonRpcMessage>::new();
+    let mut buf = BytesMut::from(&passed[..]);
+    let mut messages = 0;
+    // Each round consumes at least one line, so this many rounds always suffice.
+    for _ in 0..=passed.len() {
+        if let Ok(Some(_)) = codec.decode_eof(&mut buf) {
+            messages += 1;
+        }
+        if buf.is_empty() {
+            break;
+        }
+    }
+    // The codec leaves a final lone `\r` in place (it ends no line), and nothing else.
+    assert!(buf.is_empty() || &buf[..] == b"\r", "the codec stopped consuming input: {buf:?}");
+    assert!(messages <= whole_lines, "{messages} messages from {whole_lines} lines within the limit");
+});
