@@ -208,9 +208,13 @@ pub fn filename(field: &str, value: &str) -> Result<String, ToolError> {
     Ok(value.to_string())
 }
 
+/// Everything but RFC 3986's unreserved characters is encoded in a query value.
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// Builds a query string from the parameters that are set.
@@ -218,6 +222,35 @@ pub fn query(params: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> =
         params.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+/// The query selecting one pipeline (`GET /pipeline`, `GET /pipelines/data`): its id or
+/// alias, or the repository and YAML path of a git-backed pipeline, and no mix of these.
+pub fn pipeline_selector(
+    reference: Option<&PipelineRef>,
+    repository: Option<&str>,
+    yaml_path: Option<&str>,
+) -> Result<Vec<(&'static str, Option<String>)>, ToolError> {
+    match (reference, repository, yaml_path) {
+        (Some(reference), None, None) => {
+            let value = pipeline_id_or_alias("pipeline_id_or_alias", &reference.0)?;
+            let key = if uuid("", &value).is_ok() { "pipeline_id" } else { "alias" };
+            Ok(vec![(key, Some(value))])
+        }
+        (None, Some(repository), Some(yaml_path)) => {
+            Ok(vec![("repository", Some(repository.to_string())), ("yaml_path", Some(yaml_path.to_string()))])
+        }
+        (None, Some(_), None) => Err(invalid("yaml_path", "repository needs yaml_path, the definition's path in it")),
+        (None, None, Some(_)) => Err(invalid("repository", "yaml_path needs repository, the git repository it is in")),
+        (None, None, None) => Err(invalid(
+            "pipeline_id_or_alias",
+            "name the pipeline: pipeline_id_or_alias, or repository with yaml_path (list_pipelines shows them)",
+        )),
+        (Some(_), _, _) => Err(invalid(
+            "pipeline_id_or_alias",
+            "give either pipeline_id_or_alias or repository with yaml_path, not both",
+        )),
+    }
 }
 
 /// A regular expression for Orchestra ids, published in the input schemas.

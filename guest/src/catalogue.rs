@@ -39,8 +39,15 @@ pub struct Tool {
 /// Every tool, in publication order.
 pub fn all() -> Vec<Tool> {
     vec![
+        tools::whats_broken::tool(),
+        tools::diagnose_task_run::tool(),
+        tools::pipeline_context::tool(),
+        tools::list_pipelines::tool(),
+        tools::get_pipeline::tool(),
+        tools::get_pipeline_definition::tool(),
         tools::list_pipeline_runs::tool(),
         tools::get_pipeline_run::tool(),
+        tools::wait_for_run::tool(),
         tools::list_task_runs::tool(),
         tools::list_task_run_logs::tool(),
         tools::get_task_run_log::tool(),

@@ -11,6 +11,7 @@ mod args;
 mod catalogue;
 mod error;
 mod schema;
+mod shape;
 mod tools;
 
 /// The parsers that read untrusted text (arguments and upstream headers), reachable from

@@ -26,6 +26,13 @@ get_task_run_log|{$ids}
 list_task_run_artifacts|{$ids}
 get_task_run_artifact|{$ids,"filename":"run_results.json"}
 start_pipeline|{"pipeline_id_or_alias":"hourly_ingest"}
+whats_broken|{"time_from":"24h"}
+diagnose_task_run|{"task_run_id":"$task"}
+wait_for_run|{"pipeline_run_id":"$run","timeout_seconds":5}
+list_pipelines|{}
+get_pipeline|{"pipeline_id_or_alias":"daily_refresh"}
+get_pipeline_definition|{"pipeline_id_or_alias":"daily_refresh"}
+pipeline_context|{"pipeline_id_or_alias":"daily_refresh"}
 CALLS
 started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-json '{"pipeline_id_or_alias":"daily_refresh"}' \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.structuredContent.pipelineRunId))')

@@ -55,6 +55,13 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("get_task_run_log", {**ids, "tail_bytes": 1024})
         artifacts = await call("list_task_run_artifacts", ids)
         await call("get_task_run_artifact", {**ids, "filename": artifacts["filenames"][0], "max_bytes": 4096})
+        await call("whats_broken", {"time_from": "24h"})
+        await call("diagnose_task_run", {"task_run_id": task_id})
+        await call("wait_for_run", {"pipeline_run_id": run_id, "timeout_seconds": 5})
+        await call("list_pipelines", {"name_contains": "refresh"})
+        await call("get_pipeline", {"pipeline_id_or_alias": "daily_refresh"})
+        await call("get_pipeline_definition", {"pipeline_id_or_alias": "daily_refresh"})
+        await call("pipeline_context", {"pipeline_id_or_alias": "daily_refresh"})
         started = await call("start_pipeline", {"pipeline_id_or_alias": "reverse_etl"})
         await call("cancel_pipeline_run", {"pipeline_run_id": started["pipelineRunId"]})
 

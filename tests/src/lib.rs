@@ -294,3 +294,22 @@ pub async fn http_get(url: &str, headers: &[(&str, &str)]) -> anyhow::Result<(u1
     let body = response.into_body().collect().await?.to_bytes().to_vec();
     Ok((status, body))
 }
+
+/// One progress notification: progress, total, message.
+pub type Progress = (f64, Option<f64>, Option<String>);
+
+/// An MCP client handler that records the progress notifications it receives.
+#[derive(Clone, Default)]
+pub struct ProgressLog(pub Arc<Mutex<Vec<Progress>>>);
+
+impl rmcp::ClientHandler for ProgressLog {
+    async fn on_progress(
+        &self,
+        params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) {
+        if let Ok(mut log) = self.0.lock() {
+            log.push((params.progress, params.total, params.message));
+        }
+    }
+}

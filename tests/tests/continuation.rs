@@ -2,25 +2,11 @@
 //! and the host relays its progress to the client and calls again until it is done.
 
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, cache_dir, probe_component, server_binary};
-use rmcp::model::{CallToolRequestParams, NumberOrString, ProgressNotificationParam, ProgressToken, RequestMetaObject};
-use rmcp::service::NotificationContext;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use orchestra_tests::{FakeOptions, FakeOrchestra, ProgressLog, cache_dir, probe_component, server_binary};
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, NumberOrString, ProgressToken, RequestMetaObject};
 use serde_json::json;
-
-/// One progress notification: progress, total, message.
-type Progress = (f64, Option<f64>, Option<String>);
-
-#[derive(Clone, Default)]
-struct ProgressLog(Arc<Mutex<Vec<Progress>>>);
-
-impl ClientHandler for ProgressLog {
-    async fn on_progress(&self, params: ProgressNotificationParam, _context: NotificationContext<RoleClient>) {
-        self.0.lock().unwrap().push((params.progress, params.total, params.message));
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pending_tool_is_resumed_by_the_host_with_progress_relayed() {

@@ -65,6 +65,11 @@ impl Client {
         format!("{}/pipeline-runs/{pipeline_run_id}/lineage", self.ui_origin)
     }
 
+    /// The pipeline's page in the Orchestra UI.
+    pub fn pipeline_url(&self, pipeline_id: &str) -> String {
+        format!("{}/pipelines/{pipeline_id}/edit", self.ui_origin)
+    }
+
     /// GET a JSON document. `route` is the method and path template used in messages.
     pub async fn get_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
         let response = self.send(route, Method::GET, path, None, None).await?;

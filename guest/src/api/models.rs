@@ -144,3 +144,118 @@ pub struct StartPipelineResponse {
     #[serde(default)]
     pub message: Option<String>,
 }
+
+/// A pipeline (`PipelineResponse`). The API sends `schedule`, `sensors`, `webhook` and
+/// `triggerEvents` as JSON inside strings; they are parsed here so the model reads them
+/// as data (a string that is not JSON is kept as it came).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Pipeline {
+    /// Pipeline id.
+    pub id: String,
+    pub name: String,
+    /// Alias: a stable name usable wherever a pipeline id is.
+    #[serde(default)]
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub num_tasks: Option<i64>,
+    pub yaml_path: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// A paused pipeline does not run on its schedule or sensors.
+    pub paused: bool,
+    /// Cron schedules (`cron`, `timezone`, `environment`, ...).
+    #[serde(default, deserialize_with = "json_in_string")]
+    pub schedule: Option<JsonField>,
+    #[serde(default, deserialize_with = "json_in_string")]
+    pub sensors: Option<JsonField>,
+    #[serde(default, deserialize_with = "json_in_string")]
+    pub webhook: Option<JsonField>,
+    #[serde(default, deserialize_with = "json_in_string")]
+    pub trigger_events: Option<JsonField>,
+    /// Run inputs the pipeline declares (`type`, `default`, `optional`).
+    #[serde(default)]
+    pub inputs: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub product_name: Option<String>,
+    #[serde(default)]
+    pub latest_version_number: Option<i64>,
+    #[serde(default)]
+    pub published_version_number: Option<i64>,
+    /// ORCHESTRA, or the git provider the definition lives in.
+    #[serde(default)]
+    pub storage_provider: Option<String>,
+    #[serde(default)]
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub default_branch: Option<String>,
+    #[serde(default)]
+    pub latest_run_id: Option<String>,
+    #[serde(default)]
+    pub latest_run_status: Option<String>,
+    #[serde(default)]
+    pub latest_run_message: Option<String>,
+    #[serde(default)]
+    pub latest_run_created_at: Option<String>,
+    #[serde(default)]
+    pub latest_run_completed_at: Option<String>,
+    #[serde(default)]
+    pub latest_run_started_at: Option<String>,
+    /// Fields the API added after the spec this was written from.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A field the API sends as JSON text (`schedule`, `sensors`, `webhook`,
+/// `triggerEvents`), parsed: an array or object, or the text itself if it was not JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JsonField(pub Value);
+
+impl JsonSchema for JsonField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JsonField".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [{ "type": "array" }, { "type": "object", "additionalProperties": true }, { "type": "string" }]
+        })
+    }
+}
+
+/// Reads a field the API sends as JSON text: parsed when it is JSON, kept otherwise.
+fn json_in_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<JsonField>, D::Error> {
+    Ok(Option::<Value>::deserialize(deserializer)?.map(|value| {
+        JsonField(match value {
+            Value::String(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            other => other,
+        })
+    }))
+}
+
+/// An environment (`ProtectedEnvironmentsResponse` in lists, `EnvironmentsResponse` with
+/// its values when fetched alone).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    pub environment_id: String,
+    pub name: String,
+    /// The environment runs use when a start names none.
+    pub default_env: bool,
+    pub account_id: String,
+    /// Variables by name, each `{type, value}` (only when fetched alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Fields the API added after the spec this was written from.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}

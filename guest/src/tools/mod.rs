@@ -3,15 +3,22 @@
 //! `src/descriptions/<tool>.md`.
 
 pub mod cancel_pipeline_run;
+pub mod diagnose_task_run;
 mod download;
+pub mod get_pipeline;
+pub mod get_pipeline_definition;
 pub mod get_pipeline_run;
 pub mod get_task_run_artifact;
 pub mod get_task_run_log;
 pub mod list_pipeline_runs;
+pub mod list_pipelines;
 pub mod list_task_run_artifacts;
 pub mod list_task_run_logs;
 pub mod list_task_runs;
+pub mod pipeline_context;
 pub mod start_pipeline;
+pub mod wait_for_run;
+pub mod whats_broken;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -31,6 +38,20 @@ pub fn done<O: Serialize>(output: O) -> Result<CallOutcome, ToolError> {
     serde_json::to_string(&output)
         .map(CallOutcome::Done)
         .map_err(|e| ToolError::Internal(format!("result does not serialize: {e}")))
+}
+
+/// A one-line account of an error, for a note inside a result that otherwise succeeded.
+pub fn summary(error: &ToolError) -> String {
+    match error {
+        ToolError::Upstream(u) => format!("Orchestra answered {} to {}: {}", u.status, u.request, u.detail),
+        ToolError::InvalidArguments(a) => format!("{}: {}", a.field, a.message),
+        ToolError::UnknownTool(name) => format!("unknown tool {name}"),
+        ToolError::EgressDenied(m)
+        | ToolError::Timeout(m)
+        | ToolError::Transport(m)
+        | ToolError::UnexpectedResponse(m)
+        | ToolError::Internal(m) => m.clone(),
+    }
 }
 
 /// The current time, from `wasi:clocks/wall-clock`.

@@ -19,8 +19,9 @@ use crate::Shared;
 use crate::ids::{Rng, is_uuid};
 use crate::integrations::INTEGRATIONS;
 use crate::model::{
-    Environment, PIPELINE_RUN_STATUSES, Page, Pipeline, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
+    Environment, PIPELINE_RUN_STATUSES, Page, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
+use crate::pipelines;
 use crate::seed::{self, Seed};
 
 type Q = Query<HashMap<String, String>>;
@@ -30,7 +31,9 @@ pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/engine/public/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/api/engine/public/environments", get(list_environments))
-        .route("/api/engine/public/pipelines", get(list_pipelines))
+        .route("/api/engine/public/pipelines", get(pipelines::list_pipelines))
+        .route("/api/engine/public/pipeline", get(pipelines::get_pipeline))
+        .route("/api/engine/public/pipelines/data", get(pipelines::get_pipeline_data))
         .route("/api/engine/public/pipelines/{pipeline_id_or_alias}/start", post(start_pipeline))
         .route("/api/engine/public/pipeline_runs", get(list_pipeline_runs))
         .route("/api/engine/public/pipeline_runs/{run_id}/status", get(get_pipeline_run_status))
@@ -53,7 +56,7 @@ pub fn detail(status: StatusCode, message: &str) -> Response {
 }
 
 /// FastAPI's 422 for one invalid parameter.
-fn invalid(loc: &[&str], msg: &str, kind: &str, input: Value) -> Response {
+pub(crate) fn invalid(loc: &[&str], msg: &str, kind: &str, input: Value) -> Response {
     let loc: Vec<Value> = loc.iter().map(|s| json!(s)).collect();
     (
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -62,7 +65,7 @@ fn invalid(loc: &[&str], msg: &str, kind: &str, input: Value) -> Response {
         .into_response()
 }
 
-fn ok<T: serde::Serialize>(value: T) -> Answer {
+pub(crate) fn ok<T: serde::Serialize>(value: T) -> Answer {
     Ok(Json(value).into_response())
 }
 
@@ -76,7 +79,7 @@ struct LiveRun {
 }
 
 pub struct World {
-    seed: Seed,
+    pub(crate) seed: Seed,
     live: HashMap<String, LiveRun>,
     rng: Rng,
     run_duration: Duration,
@@ -189,7 +192,7 @@ impl World {
 }
 
 /// Locks the world and advances live runs.
-fn world(shared: &Shared) -> std::sync::MutexGuard<'_, World> {
+pub(crate) fn world(shared: &Shared) -> std::sync::MutexGuard<'_, World> {
     let mut w = shared.world();
     w.advance();
     w
@@ -304,7 +307,7 @@ fn page<T: Clone + serde::Serialize>(items: Vec<T>, page: u64, page_size: u64) -
     ok(Page { page, page_size, total, results })
 }
 
-fn path_uuid(value: &str, name: &str) -> Result<String, Response> {
+pub(crate) fn path_uuid(value: &str, name: &str) -> Result<String, Response> {
     if is_uuid(value) {
         Ok(value.to_ascii_lowercase())
     } else {
@@ -350,28 +353,6 @@ fn body_object(body: &Bytes, fields: &[&str]) -> Result<serde_json::Map<String, 
 
 async fn list_environments(State(shared): State<Arc<Shared>>) -> Json<Vec<Environment>> {
     Json(world(&shared).seed.environments.clone())
-}
-
-async fn list_pipelines(State(shared): State<Arc<Shared>>) -> Json<Vec<Value>> {
-    let w = world(&shared);
-    Json(w.seed.pipelines.iter().map(|p| pipeline_json(p, &w.seed.runs)).collect())
-}
-
-fn pipeline_json(p: &Pipeline, runs: &[PipelineRun]) -> Value {
-    let latest = runs.iter().find(|r| r.pipeline_id == p.id);
-    json!({
-        "id": p.id, "name": p.name, "numTasks": p.tasks.len(), "yamlPath": format!("pipelines/{}.yml", p.alias),
-        "createdAt": p.created_at, "updatedAt": p.created_at, "paused": false,
-        "triggerEvents": "[]", "webhook": "{\"enabled\": false}", "schedule": "[{\"cron\": \"0 2 * * *\", \"timezone\": \"UTC\"}]", "sensors": "{}",
-        "inputs": p.required_inputs.iter().map(|i| (i.to_string(), json!({"type": "string", "default": null, "optional": false}))).collect::<serde_json::Map<_, _>>(),
-        "productId": null, "productName": null,
-        "latestVersionNumber": p.latest_version_number, "publishedVersionNumber": p.latest_version_number,
-        "storageProvider": p.storage_provider, "repository": p.repository, "defaultBranch": p.repository.map(|_| "main"),
-        "alias": p.alias,
-        "latestRunId": latest.map(|r| &r.id), "latestRunStatus": latest.map(|r| &r.run_status),
-        "latestRunMessage": latest.map(|r| &r.message), "latestRunCreatedAt": latest.map(|r| &r.created_at),
-        "latestRunCompletedAt": latest.and_then(|r| r.completed_at.as_ref()), "latestRunStartedAt": latest.and_then(|r| r.started_at.as_ref()),
-    })
 }
 
 async fn list_pipeline_runs(State(shared): State<Arc<Shared>>, Query(q): Q) -> Answer {

@@ -12,6 +12,7 @@ pub mod api;
 mod ids;
 mod integrations;
 pub mod model;
+mod pipelines;
 mod seed;
 
 use std::collections::VecDeque;

@@ -44,6 +44,8 @@ pub struct Pipeline {
     pub repository: Option<&'static str>,
     pub latest_version_number: i64,
     pub created_at: String,
+    /// The schedule's cron expression (UTC), if the pipeline is scheduled.
+    pub cron: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

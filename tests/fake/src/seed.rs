@@ -39,6 +39,7 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
         repository: git,
         latest_version_number: 7,
         created_at: created.clone(),
+        cron: None,
     };
     vec![
         p(
@@ -181,7 +182,7 @@ pub fn world(now: Timestamp) -> Seed {
             default_env: false,
         },
     ];
-    let pipelines = pipelines(&mut rng, now);
+    let mut pipelines = pipelines(&mut rng, now);
     let mut runs = Vec::new();
     let mut task_runs = Vec::new();
     // (alias, hours between runs, the newest run's status: every status appears at least once).
@@ -192,6 +193,10 @@ pub fn world(now: Timestamp) -> Seed {
         ("finance_close", 24, "CANCELLED"),
         ("reverse_etl", 6, "RUNNING"),
     ];
+    for (alias, every, _) in schedule {
+        let pipeline = pipelines.iter_mut().find(|p| p.alias == alias).expect("scheduled pipelines exist");
+        pipeline.cron = Some(if every == 24 { "0 2 * * *".to_string() } else { format!("0 */{every} * * *") });
+    }
     for (alias, every, newest_status) in schedule {
         let pipeline = pipelines.iter().find(|p| p.alias == alias).expect("scheduled pipelines exist");
         let count = 10 * 24 / every;
