@@ -30,6 +30,8 @@ pub struct Tool {
     pub toolset: &'static str,
     pub description: &'static str,
     pub annotations: Annotations,
+    /// Left out of `tools/list` unless the operator enables it by name (deletes).
+    pub opt_in: bool,
     pub input_schema: fn() -> Value,
     pub output_schema: fn() -> Value,
     /// Runs one step: the client, the arguments object, and the resume state if any.

@@ -54,6 +54,7 @@ impl Guest for Component {
                     idempotent: tool.annotations.idempotent,
                     open_world: tool.annotations.open_world,
                 },
+                opt_in: tool.opt_in,
             })
             .collect()
     }
@@ -69,7 +70,7 @@ impl Guest for Component {
     }
 }
 
-// Exported only in the component: the export names (`orchestra:mcp/tools@0.1.0#...`) are
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.2.0#...`) are
 // not valid symbols for a native linker, and native builds exist only for unit tests.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]

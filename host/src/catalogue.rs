@@ -1,5 +1,6 @@
-//! The tool catalogue as MCP publishes it, read once from the component at start-up,
-//! with a compiled input-schema validator per tool.
+//! The tool catalogue as MCP publishes it, read once from the component at start-up and
+//! filtered by the operator's exposure choices, with a compiled input-schema validator per
+//! exposed tool.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,21 +9,44 @@ use anyhow::{Context, bail};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 
+use crate::exposure::{Exposure, ToolFacts};
 use crate::sandbox::ToolDescriptor;
 
 pub struct Catalogue {
     tools: Vec<Tool>,
     validators: HashMap<String, jsonschema::Validator>,
     toolsets: HashMap<String, String>,
+    /// Tools the component has that this configuration leaves out.
+    hidden: Vec<String>,
 }
 
 impl Catalogue {
-    /// Converts the component's descriptors; a malformed schema fails start-up, loudly.
-    pub fn new(descriptors: Vec<ToolDescriptor>) -> anyhow::Result<Self> {
+    /// Converts the descriptors of the tools `exposure` lets through; a malformed schema
+    /// fails start-up, loudly. Switches that name no tool or toolset are logged.
+    pub fn new(descriptors: Vec<ToolDescriptor>, exposure: &Exposure) -> anyhow::Result<Self> {
+        let facts: Vec<ToolFacts> = descriptors
+            .iter()
+            .map(|d| ToolFacts {
+                name: &d.name,
+                toolset: &d.toolset,
+                read_only: d.annotations.read_only,
+                opt_in: d.opt_in,
+            })
+            .collect();
+        for warning in exposure.unknown_names(facts.iter()) {
+            tracing::warn!("{warning}");
+        }
+        let exposed: Vec<bool> = facts.iter().map(|f| exposure.exposes(f)).collect();
+        drop(facts);
         let mut tools = Vec::with_capacity(descriptors.len());
         let mut validators = HashMap::new();
         let mut toolsets = HashMap::new();
-        for d in descriptors {
+        let mut hidden = Vec::new();
+        for (d, exposed) in descriptors.into_iter().zip(exposed) {
+            if !exposed {
+                hidden.push(d.name);
+                continue;
+            }
             let input = schema_object(&d.name, "input", &d.input_schema)?;
             let output = schema_object(&d.name, "output", &d.output_schema)?;
             let validator = jsonschema::validator_for(&Value::Object(input.clone()))
@@ -43,7 +67,12 @@ impl Catalogue {
                     .with_annotations(annotations),
             );
         }
-        Ok(Self { tools, validators, toolsets })
+        Ok(Self { tools, validators, toolsets, hidden })
+    }
+
+    /// Whether the component has this tool but the configuration leaves it out.
+    pub fn is_hidden(&self, name: &str) -> bool {
+        self.hidden.iter().any(|h| h == name)
     }
 
     pub fn tools(&self) -> &[Tool] {

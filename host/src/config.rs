@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use url::Url;
 
 use crate::allowlist::AllowedHost;
+use crate::exposure::Exposure;
 
 /// Orchestra's public engine API.
 pub const DEFAULT_BASE_URL: &str = "https://app.getorchestra.io/api/engine/public";
@@ -111,6 +112,8 @@ pub struct Config {
     pub extra_allowed_hosts: Vec<AllowedHost>,
     /// Plain http to loopback is allowed (a local fake API).
     pub allow_insecure_loopback: bool,
+    /// Which tools are exposed.
+    pub exposure: Exposure,
 }
 
 impl Config {
@@ -132,6 +135,7 @@ impl Config {
             limits: Limits::default(),
             extra_allowed_hosts: Vec::new(),
             allow_insecure_loopback,
+            exposure: Exposure::default(),
         })
     }
 

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod config;
 pub mod demo;
 pub mod egress;
+pub mod exposure;
 pub mod pool;
 pub mod sandbox;
 pub mod server;
@@ -25,7 +26,8 @@ use crate::server::OrchestraServer;
 pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     let started = std::time::Instant::now();
     let sandbox = Sandbox::new(config)?;
-    let catalogue = Catalogue::new(sandbox.list_tools().await.context("reading the component's tool catalogue")?)?;
+    let descriptors = sandbox.list_tools().await.context("reading the component's tool catalogue")?;
+    let catalogue = Catalogue::new(descriptors, &config.exposure)?;
     tracing::info!(
         tools = catalogue.tools().len(),
         base_url = %config.base_url_text(),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use orchestra_mcp::allowlist::AllowedHost;
 use orchestra_mcp::config::{ApiKey, ComponentSource, Config, DEFAULT_BASE_URL, Limits};
+use orchestra_mcp::exposure::Exposure;
 
 #[derive(Parser)]
 #[command(
@@ -54,7 +55,51 @@ struct ServeArgs {
     #[arg(long = "allow-host", env = "ORCHESTRA_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     allowed_hosts: Vec<String>,
     #[command(flatten)]
+    exposure: ExposureArgs,
+    #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// Which tools are exposed. Each toolset can also be switched with
+/// `ORCHESTRA_MCP_ENABLE_<TOOLSET>=true` or `ORCHESTRA_MCP_DISABLE_<TOOLSET>=true`.
+#[derive(clap::Args, Clone)]
+struct ExposureArgs {
+    /// Expose only read-only tools: nothing that starts, cancels, changes or deletes.
+    #[arg(long, env = "ORCHESTRA_MCP_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
+    read_only: bool,
+    /// Tools to expose, comma-separated. Any enable (tool or toolset) exposes only what is
+    /// enabled; it also brings in opt-in tools such as deletes.
+    #[arg(long, env = "ORCHESTRA_MCP_ENABLE_TOOLS", value_delimiter = ',')]
+    enable_tools: Vec<String>,
+    /// Tools to leave out, comma-separated.
+    #[arg(long, env = "ORCHESTRA_MCP_DISABLE_TOOLS", value_delimiter = ',')]
+    disable_tools: Vec<String>,
+    /// Toolsets to expose, comma-separated (e.g. `triage,pipeline_runs`).
+    #[arg(long, env = "ORCHESTRA_MCP_ENABLE_TOOLSETS", value_delimiter = ',')]
+    enable_toolsets: Vec<String>,
+    /// Toolsets to leave out, comma-separated.
+    #[arg(long, env = "ORCHESTRA_MCP_DISABLE_TOOLSETS", value_delimiter = ',')]
+    disable_toolsets: Vec<String>,
+}
+
+impl ExposureArgs {
+    fn exposure(&self) -> Exposure {
+        let set = |names: &[String]| names.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        let lower =
+            |names: &[String]| names.iter().map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()).collect();
+        let mut exposure = Exposure {
+            enable_tools: set(&self.enable_tools),
+            disable_tools: set(&self.disable_tools),
+            enable_toolsets: lower(&self.enable_toolsets),
+            disable_toolsets: lower(&self.disable_toolsets),
+            read_only: self.read_only,
+        };
+        // Skips variables that are not Unicode, where `std::env::vars` would panic.
+        exposure.add_toolset_switches(
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        );
+        exposure
+    }
 }
 
 /// Per-call sandbox limits; each defaults to the value in `Limits::default()`.
@@ -135,6 +180,7 @@ impl ServeArgs {
         self.limits.apply(&mut config.limits);
         config.extra_allowed_hosts =
             self.allowed_hosts.iter().map(|h| AllowedHost::parse(h)).collect::<Result<_, _>>()?;
+        config.exposure = self.exposure.exposure();
         Ok(config)
     }
 }

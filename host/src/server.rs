@@ -271,6 +271,15 @@ impl ServerHandler for OrchestraServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         if self.inner.catalogue.get(&name).is_none() {
+            if self.inner.catalogue.is_hidden(&name) {
+                return Err(ErrorData::invalid_params(
+                    format!(
+                        "the tool {name:?} is not enabled on this server; whoever runs it can enable it \
+                         (ORCHESTRA_MCP_ENABLE_TOOLS={name}, unless the server is read-only)"
+                    ),
+                    None,
+                ));
+            }
             let known: Vec<&str> = self.inner.catalogue.tools().iter().map(|t| t.name.as_ref()).collect();
             return Err(ErrorData::invalid_params(
                 format!("unknown tool {name:?}; this server has: {}", known.join(", ")),

@@ -3,21 +3,47 @@
 
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 
+/// The configurations the tests run the server in, by name, with their environment.
+const CONFIGURATIONS: [(&str, &[(&str, &str)]); 4] = [
+    ("default", &[]),
+    ("read_only", &[("ORCHESTRA_MCP_READ_ONLY", "true")]),
+    ("triage_only", &[("ORCHESTRA_MCP_ENABLE_TRIAGE", "true")]),
+    ("no_writes_by_name", &[("ORCHESTRA_MCP_DISABLE_TOOLS", "start_pipeline,cancel_pipeline_run")]),
+];
+
 #[tokio::test(flavor = "multi_thread")]
 async fn tools_list_matches_the_golden_snapshot() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
     let server = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
     let current = serde_json::to_string_pretty(&server.tools).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden").join("tools_list.json");
+    check_golden("tools_list.json", &current);
+}
+
+/// The tool names each configuration exposes (the full entries are in `tools_list.json`).
+#[tokio::test(flavor = "multi_thread")]
+async fn each_configuration_exposes_its_golden_tool_names() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let mut surfaces = serde_json::Map::new();
+    for (name, env) in CONFIGURATIONS {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+        let names: Vec<String> = server.tools.iter().map(|t| t.name.to_string()).collect();
+        surfaces.insert(name.to_string(), names.into());
+    }
+    check_golden("exposure.json", &(serde_json::to_string_pretty(&surfaces).unwrap() + "\n"));
+}
+
+fn check_golden(file: &str, current: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden").join(file);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &current).unwrap();
+        std::fs::write(&path, current).unwrap();
         return;
     }
     let golden = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("{} is missing; create it with UPDATE_GOLDEN=1", path.display()));
     if golden != current {
         let fresh = path.with_extension("current.json");
-        std::fs::write(&fresh, &current).unwrap();
+        std::fs::write(&fresh, current).unwrap();
         panic!(
             "tools/list differs from {}; the new surface is in {}. Review the diff, then accept it with UPDATE_GOLDEN=1",
             path.display(),

@@ -77,6 +77,7 @@ macro_rules! single_step_tool {
                 toolset: $toolset,
                 description: include_str!(concat!("../descriptions/", $name, ".md")),
                 annotations: $annotations,
+                opt_in: false,
                 input_schema: crate::schema::input::<$args>,
                 output_schema: crate::schema::output::<$output>,
                 run: |client, arguments, _resume| {

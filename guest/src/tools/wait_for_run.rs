@@ -140,6 +140,7 @@ pub fn tool() -> Tool {
         toolset: "pipeline_runs",
         description: include_str!("../descriptions/wait_for_run.md"),
         annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+        opt_in: false,
         input_schema: crate::schema::input::<Args>,
         output_schema: crate::schema::output::<Output>,
         run: |client, arguments, resume| Box::pin(step(client, arguments, resume)),

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use orchestra_mcp::catalogue::Catalogue;
 use orchestra_mcp::config::{ComponentSource, Config};
+use orchestra_mcp::exposure::Exposure;
 use orchestra_mcp::sandbox::Sandbox;
 
 /// The longest a problem's message may be, after the field name (the validator cuts at 300).
@@ -21,7 +22,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         let sandbox = Sandbox::new(&config).expect("the embedded component loads");
         sandbox.list_tools().await.expect("the embedded component lists its tools")
     });
-    Catalogue::new(descriptors).expect("the embedded catalogue is valid")
+    Catalogue::new(descriptors, &Exposure::default()).expect("the embedded catalogue is valid")
 });
 
 fuzz_target!(|data: &[u8]| {

@@ -22,6 +22,7 @@ fn tool(name: &str) -> ToolDescriptor {
         input_schema: r#"{"type":"object"}"#.into(),
         output_schema: r#"{"type":"object"}"#.into(),
         annotations: ToolAnnotations { read_only: true, destructive: false, idempotent: true, open_world: false },
+        opt_in: false,
     }
 }
 

@@ -24,6 +24,7 @@ fn tool(name: &str, description: &str, input: Value) -> ToolDescriptor {
         input_schema: input.to_string(),
         output_schema: json!({"type": "object"}).to_string(),
         annotations: ToolAnnotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+        opt_in: false,
     }
 }
 
@@ -109,7 +110,7 @@ async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
     }
 }
 
-// Exported only in the component: the export names (`orchestra:mcp/tools@0.1.0#...`) are
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.2.0#...`) are
 // not valid symbols for a native linker, and native builds exist only for unit tests.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
