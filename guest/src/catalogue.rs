@@ -57,6 +57,11 @@ pub fn all() -> Vec<Tool> {
         tools::get_task_run_artifact::tool(),
         tools::start_pipeline::tool(),
         tools::cancel_pipeline_run::tool(),
+        tools::list_operations::tool(),
+        tools::list_environments::tool(),
+        tools::get_environment::tool(),
+        tools::list_integration_connections::tool(),
+        tools::list_accounts::tool(),
     ]
 }
 

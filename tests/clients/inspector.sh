@@ -33,6 +33,11 @@ list_pipelines|{}
 get_pipeline|{"pipeline_id_or_alias":"daily_refresh"}
 get_pipeline_definition|{"pipeline_id_or_alias":"daily_refresh"}
 pipeline_context|{"pipeline_id_or_alias":"daily_refresh"}
+list_operations|{"task_run_id":"$task"}
+list_environments|{}
+get_environment|{"environment":"Production"}
+list_integration_connections|{}
+list_accounts|{}
 CALLS
 started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-json '{"pipeline_id_or_alias":"daily_refresh"}' \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.structuredContent.pipelineRunId))')

@@ -62,6 +62,11 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("get_pipeline", {"pipeline_id_or_alias": "daily_refresh"})
         await call("get_pipeline_definition", {"pipeline_id_or_alias": "daily_refresh"})
         await call("pipeline_context", {"pipeline_id_or_alias": "daily_refresh"})
+        await call("list_operations", {"task_run_id": task_id})
+        await call("list_environments", {})
+        await call("get_environment", {"environment": "Production"})
+        await call("list_integration_connections", {"integration": "SNOWFLAKE"})
+        await call("list_accounts", {})
         started = await call("start_pipeline", {"pipeline_id_or_alias": "reverse_etl"})
         await call("cancel_pipeline_run", {"pipeline_run_id": started["pipelineRunId"]})
 

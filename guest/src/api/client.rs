@@ -77,6 +77,15 @@ impl Client {
         decode_json(route, response).await
     }
 
+    /// GET a JSON document of the Platform API, which lives at `/public/v1` on the same
+    /// host as the engine API (`GET /accounts`).
+    pub async fn get_platform_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
+        let url = format!("{}/public/v1{path}", self.ui_origin);
+        let response = self.send_to(route, Method::GET, &url, None, None).await?;
+        let response = check_status(route, response).await?;
+        decode_json(route, response).await
+    }
+
     /// Follows `page` through a paginated list until `limit` items are collected or the
     /// list ends. `path` already carries the filters; returns the items and `total`.
     pub async fn get_pages<T: DeserializeOwned>(
@@ -146,11 +155,10 @@ impl Client {
         &self,
         route: &str,
         method: Method,
-        path: &str,
+        url: &str,
         json: Option<&Value>,
         range: Option<String>,
     ) -> Result<Request<Body>, ToolError> {
-        let url = format!("{}{path}", self.base);
         let mut builder = Request::builder().method(method).uri(url).header("accept", "application/json");
         if let Some(range) = range {
             builder = builder.header("range", range);
@@ -165,8 +173,7 @@ impl Client {
         builder.body(body).map_err(|e| ToolError::Internal(format!("{route}: {e}")))
     }
 
-    /// Sends a request, and sends it again when [`retry::decide`] says so: rate limits for
-    /// any method, server failures and broken connections for reads only.
+    /// Sends a request to `path` below the engine API's base.
     async fn send(
         &self,
         route: &str,
@@ -175,9 +182,22 @@ impl Client {
         json: Option<&Value>,
         range: Option<String>,
     ) -> Result<Response<Body>, ToolError> {
+        self.send_to(route, method, &format!("{}{path}", self.base), json, range).await
+    }
+
+    /// Sends a request, and sends it again when [`retry::decide`] says so: rate limits for
+    /// any method, server failures and broken connections for reads only.
+    async fn send_to(
+        &self,
+        route: &str,
+        method: Method,
+        url: &str,
+        json: Option<&Value>,
+        range: Option<String>,
+    ) -> Result<Response<Body>, ToolError> {
         let idempotent = method == Method::GET;
         for attempt in 1.. {
-            let request = self.request(route, method.clone(), path, json, range.clone())?;
+            let request = self.request(route, method.clone(), url, json, range.clone())?;
             let (outcome, result) = match wstd::http::Client::new().send(request).await {
                 Ok(response) => {
                     let retry_after = response

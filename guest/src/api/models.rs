@@ -259,3 +259,70 @@ pub struct Environment {
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
+
+/// An operation (`OperationResponse`): one unit of work inside a task run, such as a dbt
+/// model or test, a sync or a query.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub id: String,
+    pub pipeline_run_id: String,
+    #[serde(default)]
+    pub task_run_id: Option<String>,
+    #[serde(default)]
+    pub operation_name: Option<String>,
+    /// CANCELLED, FAILED, REUSED, SKIPPED, SUCCEEDED, UNKNOWN or WARNING.
+    pub operation_status: String,
+    /// MATERIALISATION, TEST, INGESTION, QUERY, ...
+    pub operation_type: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub external_status: Option<String>,
+    #[serde(default)]
+    pub external_detail: Option<String>,
+    pub external_id: String,
+    #[serde(default)]
+    pub integration: Option<String>,
+    #[serde(default)]
+    pub integration_job: Option<String>,
+    pub inserted_at: String,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    /// Seconds.
+    #[serde(default)]
+    pub operation_duration: Option<f64>,
+    #[serde(default)]
+    pub rows_affected: Option<i64>,
+    /// Cost and credit fields, meta, tags, dependencies and anything newer.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// An integration connection (`IntegrationConnectionMetadataResponse`); never secrets.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    pub integration: String,
+    /// INITIATED, VALIDATING, FAILED, SUCCEEDED or DEPRECATED.
+    pub auth_status: String,
+    /// The id tasks name in their `connection`.
+    pub connection_id: String,
+    pub connection_name: String,
+    pub is_default: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A workspace (account) the credentials can act on.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}

@@ -5,11 +5,16 @@
 pub mod cancel_pipeline_run;
 pub mod diagnose_task_run;
 mod download;
+pub mod get_environment;
 pub mod get_pipeline;
 pub mod get_pipeline_definition;
 pub mod get_pipeline_run;
 pub mod get_task_run_artifact;
 pub mod get_task_run_log;
+pub mod list_accounts;
+pub mod list_environments;
+pub mod list_integration_connections;
+pub mod list_operations;
 pub mod list_pipeline_runs;
 pub mod list_pipelines;
 pub mod list_task_run_artifacts;

@@ -21,8 +21,8 @@ use crate::integrations::INTEGRATIONS;
 use crate::model::{
     Environment, PIPELINE_RUN_STATUSES, Page, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
-use crate::pipelines;
 use crate::seed::{self, Seed};
+use crate::{operations, pipelines, workspace};
 
 type Q = Query<HashMap<String, String>>;
 type Answer = Result<Response, Response>;
@@ -31,6 +31,10 @@ pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/engine/public/health", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/api/engine/public/environments", get(list_environments))
+        .route("/api/engine/public/environments/{environment_id}", get(workspace::get_environment))
+        .route("/api/engine/public/integrations/connections", get(workspace::list_connections))
+        .route("/api/engine/public/operations", get(operations::list_operations))
+        .route("/public/v1/accounts", get(workspace::list_accounts))
         .route("/api/engine/public/pipelines", get(pipelines::list_pipelines))
         .route("/api/engine/public/pipeline", get(pipelines::get_pipeline))
         .route("/api/engine/public/pipelines/data", get(pipelines::get_pipeline_data))
@@ -217,7 +221,7 @@ fn parse_time(q: &HashMap<String, String>, name: &str) -> Result<Option<Timestam
 }
 
 /// The 7-day window rules: both bounds or neither (then the last 7 days), at most 7 days.
-fn window(q: &HashMap<String, String>) -> Result<(Timestamp, Timestamp), Response> {
+pub(crate) fn window(q: &HashMap<String, String>) -> Result<(Timestamp, Timestamp), Response> {
     let from = parse_time(q, "time_from")?;
     let to = parse_time(q, "time_to")?;
     let seven_days = SignedDuration::from_hours(7 * 24);
@@ -243,7 +247,11 @@ fn window(q: &HashMap<String, String>) -> Result<(Timestamp, Timestamp), Respons
 }
 
 /// A comma-separated filter whose values must come from `allowed`.
-fn csv_enum(q: &HashMap<String, String>, name: &str, allowed: &[&str]) -> Result<Option<Vec<String>>, Response> {
+pub(crate) fn csv_enum(
+    q: &HashMap<String, String>,
+    name: &str,
+    allowed: &[&str],
+) -> Result<Option<Vec<String>>, Response> {
     let Some(raw) = q.get(name) else {
         return Ok(None);
     };
@@ -255,7 +263,7 @@ fn csv_enum(q: &HashMap<String, String>, name: &str, allowed: &[&str]) -> Result
     Ok(Some(values))
 }
 
-fn csv_uuids(q: &HashMap<String, String>, name: &str) -> Result<Option<Vec<String>>, Response> {
+pub(crate) fn csv_uuids(q: &HashMap<String, String>, name: &str) -> Result<Option<Vec<String>>, Response> {
     let Some(raw) = q.get(name) else {
         return Ok(None);
     };
@@ -266,7 +274,7 @@ fn csv_uuids(q: &HashMap<String, String>, name: &str) -> Result<Option<Vec<Strin
     Ok(Some(values))
 }
 
-fn paging(q: &HashMap<String, String>, default_size: u64, max_size: u64) -> Result<(u64, u64), Response> {
+pub(crate) fn paging(q: &HashMap<String, String>, default_size: u64, max_size: u64) -> Result<(u64, u64), Response> {
     let number = |name: &str, default: u64, max: u64| -> Result<u64, Response> {
         let Some(raw) = q.get(name) else {
             return Ok(default);
@@ -300,7 +308,7 @@ fn paging(q: &HashMap<String, String>, default_size: u64, max_size: u64) -> Resu
     Ok((number("page", 1, u64::MAX)?, number("page_size", default_size, max_size)?))
 }
 
-fn page<T: Clone + serde::Serialize>(items: Vec<T>, page: u64, page_size: u64) -> Answer {
+pub(crate) fn page<T: Clone + serde::Serialize>(items: Vec<T>, page: u64, page_size: u64) -> Answer {
     let total = items.len() as u64;
     let start = ((page - 1).saturating_mul(page_size)).min(total) as usize;
     let results: Vec<T> = items.into_iter().skip(start).take(page_size as usize).collect();
@@ -315,7 +323,7 @@ pub(crate) fn path_uuid(value: &str, name: &str) -> Result<String, Response> {
     }
 }
 
-fn created_in(created_at: &str, from: Timestamp, to: Timestamp) -> bool {
+pub(crate) fn created_in(created_at: &str, from: Timestamp, to: Timestamp) -> bool {
     created_at.parse::<Timestamp>().is_ok_and(|t| t >= from && t <= to)
 }
 

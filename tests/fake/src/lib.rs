@@ -12,8 +12,10 @@ pub mod api;
 mod ids;
 mod integrations;
 pub mod model;
+mod operations;
 mod pipelines;
 mod seed;
+mod workspace;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -13,6 +13,11 @@ pub fn is_terminal_run(status: &str) -> bool {
     matches!(status, "SUCCEEDED" | "WARNING" | "FAILED" | "SKIPPED" | "CANCELLED")
 }
 
+/// Task runs end in the same statuses as pipeline runs.
+pub fn is_terminal_task(status: &str) -> bool {
+    is_terminal_run(status)
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Environment {

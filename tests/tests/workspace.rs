@@ -1,0 +1,90 @@
+//! Environments, operations, integration connections and accounts through the real binary
+//! against the fake: filters travel as the spec spells them, and results agree with the
+//! seeded runs.
+
+use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
+use serde_json::{Value, json};
+
+async fn setup() -> (FakeOrchestra, Server) {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.expect("fake starts");
+    let server = Server::start(ServerOptions::for_fake(&fake)).await.expect("server starts");
+    (fake, server)
+}
+
+fn array(value: &Value) -> &Vec<Value> {
+    value.as_array().unwrap_or_else(|| panic!("not an array: {value}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn environments_are_listed_and_read_by_name_or_id() {
+    let (_fake, server) = setup().await;
+    let list = server.ok("list_environments", json!({})).await;
+    assert_eq!(array(&list["environments"]).len(), 2);
+    assert_eq!(list["defaultEnvironment"], "Production");
+    let staging_id =
+        array(&list["environments"]).iter().find(|e| e["name"] == "Staging").unwrap()["environmentId"].clone();
+
+    let by_name = server.ok("get_environment", json!({"environment": "staging"})).await;
+    assert_eq!(by_name["environment"]["environmentId"], staging_id);
+    assert_eq!(by_name["environment"]["values"]["WAREHOUSE"], json!({"type": "string", "value": "STAGING_WH"}));
+    let by_id = server.ok("get_environment", json!({"environment": staging_id})).await;
+    assert_eq!(by_id, by_name);
+
+    let text = server.err("get_environment", json!({"environment": "Narnia"})).await;
+    assert!(text.contains("Production, Staging"), "{text}");
+    let text = server.err("get_environment", json!({"environment": "00000000-0000-4000-8000-000000000000"})).await;
+    assert!(text.contains("404"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn operations_of_a_failed_dbt_task_show_the_failed_model() {
+    let (fake, server) = setup().await;
+    let failed_dbt = fake
+        .snapshot()
+        .task_runs
+        .into_iter()
+        .find(|t| t.2 == "FAILED" && t.3 == "DBT_CORE")
+        .expect("the seed has a failed dbt task run");
+    let out = server.ok("list_operations", json!({"task_run_id": failed_dbt.0, "time_from": "7d"})).await;
+    let operations = array(&out["operations"]);
+    assert_eq!(operations.len(), 3, "{out}");
+    assert!(operations.iter().all(|o| o["taskRunId"] == failed_dbt.0.as_str()));
+    assert!(operations.iter().any(|o| o["operationStatus"] == "FAILED" && o["operationName"] == "model.acme.orders"));
+
+    let tests = server
+        .ok(
+            "list_operations",
+            json!({"time_from": "2d", "operation_type": ["TEST", "INGESTION"], "integration": "FIVETRAN"}),
+        )
+        .await;
+    assert!(array(&tests["operations"]).iter().all(|o| o["operationType"] == "INGESTION"), "{tests}");
+    let sent = fake.requests().into_iter().rfind(|r| r.path == "/operations").unwrap();
+    assert_eq!(sent.query_param("operation_type").as_deref(), Some("TEST,INGESTION"));
+    assert_eq!(sent.query_param("integration").as_deref(), Some("FIVETRAN"));
+
+    let text = server.err("list_operations", json!({"status": "BROKEN"})).await;
+    assert!(text.contains("status"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_are_filtered_and_failing_ones_are_named() {
+    let (fake, server) = setup().await;
+    let all = server.ok("list_integration_connections", json!({})).await;
+    assert_eq!(all["failing"], json!(["tableau_cloud"]));
+    assert!(array(&all["connections"]).len() > 3);
+    let snowflake = server
+        .ok("list_integration_connections", json!({"integration": "SNOWFLAKE", "auth_status": "SUCCEEDED"}))
+        .await;
+    assert_eq!(array(&snowflake["connections"]).len(), 2);
+    let sent = fake.requests().into_iter().rfind(|r| r.path == "/integrations/connections").unwrap();
+    assert_eq!(sent.query_param("authStatus").as_deref(), Some("SUCCEEDED"), "the spec's camelCase parameter");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_come_from_the_platform_api_with_the_key() {
+    let (fake, server) = setup().await;
+    let out = server.ok("list_accounts", json!({})).await;
+    assert_eq!(out["accounts"][0]["id"], orchestra_fake::ACCOUNT_ID);
+    let sent = fake.requests().into_iter().find(|r| r.path == "/public/v1/accounts").expect("the Platform API path");
+    assert!(sent.headers.iter().any(|(n, v)| n == "authorization" && v.starts_with("Bearer ")));
+}
