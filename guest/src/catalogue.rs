@@ -47,6 +47,7 @@ pub fn all() -> Vec<Tool> {
         tools::list_pipelines::tool(),
         tools::get_pipeline::tool(),
         tools::get_pipeline_definition::tool(),
+        tools::validate_pipeline::tool(),
         tools::list_pipeline_runs::tool(),
         tools::get_pipeline_run::tool(),
         tools::wait_for_run::tool(),

@@ -32,8 +32,6 @@ pub enum Denial {
     NotAllowed { scheme: String, host: String },
     /// The destination is, or resolves to, an address tools may not reach.
     ProhibitedAddress { host: String, address: IpAddr },
-    /// No API key is configured, so no Orchestra request can be authorized.
-    MissingKey,
 }
 
 /// The answer of a [`Resolve`]r.
@@ -133,9 +131,9 @@ impl EgressPolicy {
         if let Some(address) = literal {
             self.vet_address(url, address, permit)?;
         }
-        if with_key && self.api_key.is_none() {
-            return Err(Denial::MissingKey);
-        }
+        // Without a key the request goes out without one: endpoints that need no key (such
+        // as validating a pipeline) still work, and the rest answer 401, which the server
+        // turns into "set ORCHESTRA_API_KEY".
         Ok(permit)
     }
 
@@ -242,7 +240,6 @@ fn record(denial: Denial, denials: &Mutex<Vec<Denial>>) {
         Denial::ProhibitedAddress { host, address } => {
             tracing::warn!(%host, %address, "egress denied: a private or local address")
         }
-        Denial::MissingKey => tracing::warn!("egress denied: no Orchestra API key configured"),
     }
     if let Ok(mut list) = denials.lock() {
         list.push(denial);
@@ -367,9 +364,10 @@ mod tests {
     }
 
     #[test]
-    fn no_key_means_no_orchestra_request() {
+    fn without_a_key_orchestra_requests_go_out_without_one() {
         let p = policy("https://app.getorchestra.io/api/engine/public", None);
-        assert_eq!(check(&p, "https://app.getorchestra.io/x"), Err(Denial::MissingKey));
+        // The permit says the origin gets the key; with none configured, none is added.
+        assert_eq!(check(&p, "https://app.getorchestra.io/x"), Ok(Permit { with_key: true, loopback_ok: false }));
     }
 
     #[tokio::test]

@@ -161,6 +161,10 @@ impl OrchestraServer {
                 let field = if a.field.is_empty() { "(arguments)".to_string() } else { a.field };
                 format!("Invalid argument {field} for {tool}: {}", a.message)
             }
+            ToolError::Upstream(u) if u.status == 401 && self.inner.api_key.is_none() => format!(
+                "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
+                 server's environment (Orchestra: Settings → API Key) and restart the server"
+            ),
             ToolError::Upstream(u) => {
                 let mut text = format!("Orchestra answered {} to {}: {}", u.status, u.request, u.detail);
                 if let Some(hint) = u.hint {
@@ -172,12 +176,7 @@ impl OrchestraServer {
                 text
             }
             ToolError::EgressDenied(detail) => {
-                if denials.contains(&Denial::MissingKey) {
-                    format!(
-                        "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
-                         server's environment (Orchestra: Settings → API Key) and restart the server"
-                    )
-                } else if let Some(Denial::NotAllowed { scheme, host }) = denials.first() {
+                if let Some(Denial::NotAllowed { scheme, host }) = denials.first() {
                     format!(
                         "The sandbox refused a request to {scheme}://{host}: this server only talks to {}. \
                          This is a policy decision, not a network fault",

@@ -38,6 +38,7 @@ list_environments|{}
 get_environment|{"environment":"Production"}
 list_integration_connections|{}
 list_accounts|{}
+validate_pipeline|{"definition":{"version":"v1","name":"Tiny","pipeline":{"t":{"integration":"PYTHON","integrationJob":"PYTHON_EXECUTE_SCRIPT","parameters":{}}}}}
 CALLS
 started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-json '{"pipeline_id_or_alias":"daily_refresh"}' \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.structuredContent.pipelineRunId))')

@@ -62,6 +62,9 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("get_pipeline", {"pipeline_id_or_alias": "daily_refresh"})
         await call("get_pipeline_definition", {"pipeline_id_or_alias": "daily_refresh"})
         await call("pipeline_context", {"pipeline_id_or_alias": "daily_refresh"})
+        definition = (await call("get_pipeline_definition", {"pipeline_id_or_alias": "hourly_ingest"}))["definition"]
+        checked = await call("validate_pipeline", {"definition": definition})
+        assert checked["valid"], checked
         await call("list_operations", {"task_run_id": task_id})
         await call("list_environments", {})
         await call("get_environment", {"environment": "Production"})

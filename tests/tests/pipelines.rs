@@ -107,3 +107,49 @@ async fn the_definition_comes_with_its_tasks_flattened() {
     integrations.sort();
     assert_eq!(integrations, ["DBT_CORE", "FIVETRAN", "TABLEAU_CLOUD"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validation_answers_with_problems_located_in_the_definition_and_needs_no_key() {
+    let (fake, server) = setup().await;
+    let good = server.ok("get_pipeline_definition", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
+    let out = server.ok("validate_pipeline", json!({"definition": good["definition"]})).await;
+    assert_eq!((out["valid"].as_bool(), out["problems"].as_array().map(Vec::len)), (Some(true), Some(0)), "{out}");
+
+    let broken = json!({
+        "version": "v1",
+        "name": "Broken",
+        "pipeline": {"main": {"tasks": {
+            "load": {"integration": "NOT_AN_INTEGRATION", "integration_job": "X", "parameters": {}},
+            "dbt": {"integration": "DBT_CORE", "integration_job": "DBT_CORE_EXECUTE", "depends_on": ["lod"]},
+        }}},
+    });
+    let out = server.ok("validate_pipeline", json!({"definition": broken})).await;
+    assert_eq!(out["valid"], false);
+    let mut paths: Vec<&str> =
+        out["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "pipeline.main.tasks.dbt.dependsOn",
+            "pipeline.main.tasks.dbt.parameters",
+            "pipeline.main.tasks.load.integration"
+        ]
+    );
+
+    let snake = json!({"version": "v1", "name": "Tiny", "pipeline": {"t": {
+        "integration": "PYTHON", "integration_job": "PYTHON_EXECUTE_SCRIPT", "parameters": {"my_arg": 1}}}});
+    let out = server.ok("validate_pipeline", json!({"definition": snake, "canonicalize": true})).await;
+    assert_eq!(out["canonical"]["pipeline"]["t"]["integrationJob"], "PYTHON_EXECUTE_SCRIPT");
+    assert_eq!(out["canonical"]["pipeline"]["t"]["parameters"], json!({"my_arg": 1}), "parameters keep their keys");
+
+    // Without a key: validation works and carries no credentials; the rest names the variable.
+    let keyless = Server::start(ServerOptions { api_key: None, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    fake.clear_requests();
+    let out = keyless.ok("validate_pipeline", json!({"definition": good["definition"]})).await;
+    assert_eq!(out["valid"], true);
+    let sent = fake.requests().into_iter().find(|r| r.path == "/pipelines/schema").unwrap();
+    assert!(!sent.headers.iter().any(|(name, _)| name == "authorization"));
+    let text = keyless.err("list_pipelines", json!({})).await;
+    assert!(text.contains("ORCHESTRA_API_KEY") && text.contains("none is configured"), "{text}");
+}

@@ -129,6 +129,24 @@ impl Client {
         decode_json(route, response).await.map(Some)
     }
 
+    /// POST a JSON body and return the status and JSON answer, treating the statuses in
+    /// `answers` as answers rather than errors (a 422 that lists what is wrong, say).
+    pub async fn post_for_answer(
+        &self,
+        route: &str,
+        path: &str,
+        body: &Value,
+        answers: &[u16],
+    ) -> Result<(u16, Value), ToolError> {
+        let response = self.send(route, Method::POST, path, Some(body), None).await?;
+        let status = response.status().as_u16();
+        if !answers.contains(&status) {
+            let response = check_status(route, response).await?;
+            return Ok((status, decode_json(route, response).await?));
+        }
+        Ok((status, decode_json(route, response).await?))
+    }
+
     /// GET raw bytes with an optional `Range`, reading at most `cap` bytes of the body.
     pub async fn get_bytes(
         &self,

@@ -22,6 +22,7 @@ pub mod list_task_run_logs;
 pub mod list_task_runs;
 pub mod pipeline_context;
 pub mod start_pipeline;
+pub mod validate_pipeline;
 pub mod wait_for_run;
 pub mod whats_broken;
 

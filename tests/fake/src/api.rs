@@ -22,7 +22,7 @@ use crate::model::{
     Environment, PIPELINE_RUN_STATUSES, Page, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
 use crate::seed::{self, Seed};
-use crate::{operations, pipelines, workspace};
+use crate::{operations, pipelines, validate, workspace};
 
 type Q = Query<HashMap<String, String>>;
 type Answer = Result<Response, Response>;
@@ -38,6 +38,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/engine/public/pipelines", get(pipelines::list_pipelines))
         .route("/api/engine/public/pipeline", get(pipelines::get_pipeline))
         .route("/api/engine/public/pipelines/data", get(pipelines::get_pipeline_data))
+        .route("/api/engine/public/pipelines/schema", post(validate::validate_pipeline))
         .route("/api/engine/public/pipelines/{pipeline_id_or_alias}/start", post(start_pipeline))
         .route("/api/engine/public/pipeline_runs", get(list_pipeline_runs))
         .route("/api/engine/public/pipeline_runs/{run_id}/status", get(get_pipeline_run_status))

@@ -15,6 +15,7 @@ pub mod model;
 mod operations;
 mod pipelines;
 mod seed;
+mod validate;
 mod workspace;
 
 use std::collections::VecDeque;
