@@ -217,6 +217,14 @@ pub fn encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
+/// Percent-encodes a value placed as one path segment: `/`, `.` and everything else
+/// outside the unreserved characters are encoded, so `..` or `a/b` cannot change the path.
+pub fn encode_segment(value: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
 /// Builds a query string from the parameters that are set.
 pub fn query(params: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> =

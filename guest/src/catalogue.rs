@@ -59,6 +59,8 @@ pub fn all() -> Vec<Tool> {
         tools::start_pipeline::tool(),
         tools::cancel_pipeline_run::tool(),
         tools::list_operations::tool(),
+        tools::list_assets::tool(),
+        tools::get_asset::tool(),
         tools::list_environments::tool(),
         tools::get_environment::tool(),
         tools::list_integration_connections::tool(),

@@ -38,6 +38,8 @@ list_environments|{}
 get_environment|{"environment":"Production"}
 list_integration_connections|{}
 list_accounts|{}
+list_assets|{"status":["UNHEALTHY"],"sort_column":"asset_name"}
+get_asset|{"asset_id":"ANALYTICS.MARTS.ORDERS"}
 validate_pipeline|{"definition":{"version":"v1","name":"Tiny","pipeline":{"t":{"integration":"PYTHON","integrationJob":"PYTHON_EXECUTE_SCRIPT","parameters":{}}}}}
 CALLS
 started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-json '{"pipeline_id_or_alias":"daily_refresh"}' \

@@ -70,6 +70,8 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("get_environment", {"environment": "Production"})
         await call("list_integration_connections", {"integration": "SNOWFLAKE"})
         await call("list_accounts", {})
+        assets = await call("list_assets", {"status": ["UNHEALTHY"]})
+        await call("get_asset", {"asset_id": assets["assets"][0]["externalId"]})
         started = await call("start_pipeline", {"pipeline_id_or_alias": "reverse_etl"})
         await call("cancel_pipeline_run", {"pipeline_run_id": started["pipelineRunId"]})
 

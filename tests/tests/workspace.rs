@@ -88,3 +88,34 @@ async fn accounts_come_from_the_platform_api_with_the_key() {
     let sent = fake.requests().into_iter().find(|r| r.path == "/public/v1/accounts").expect("the Platform API path");
     assert!(sent.headers.iter().any(|(n, v)| n == "authorization" && v.starts_with("Bearer ")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assets_are_filtered_sorted_and_found_by_either_id() {
+    let (fake, server) = setup().await;
+    let unhealthy = server
+        .ok(
+            "list_assets",
+            json!({"status": ["UNHEALTHY", "WARNING"], "sort_column": "asset_name", "sort_direction": "asc"}),
+        )
+        .await;
+    let names: Vec<&str> = array(&unhealthy["assets"]).iter().map(|a| a["assetName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Revenue overview", "general_ledger", "orders"], "{unhealthy}");
+    let sent = fake.requests().into_iter().rfind(|r| r.path == "/assets").unwrap();
+    assert_eq!(sent.query_param("status").as_deref(), Some("UNHEALTHY,WARNING"));
+
+    let marts = server
+        .ok("list_assets", json!({"asset_type": ["TABLE"], "database_name": "ANALYTICS", "schema_name": "MARTS"}))
+        .await;
+    assert_eq!(marts["total"], 2);
+    let orders = array(&marts["assets"]).iter().find(|a| a["assetName"] == "orders").unwrap().clone();
+
+    let by_external = server.ok("get_asset", json!({"asset_id": "ANALYTICS.MARTS.ORDERS"})).await;
+    assert_eq!(by_external["asset"]["assetId"], orders["assetId"]);
+    let by_id = server.ok("get_asset", json!({"asset_id": orders["assetId"]})).await;
+    assert_eq!(by_id, by_external);
+    let some = server.ok("list_assets", json!({"asset_ids": [orders["assetId"]], "limit": 5})).await;
+    assert_eq!(some["returned"], 1);
+
+    let text = server.err("get_asset", json!({"asset_id": "../pipelines"})).await;
+    assert!(text.contains("404"), "an odd id stays one path segment and is simply not found: {text}");
+}

@@ -326,3 +326,36 @@ pub struct Account {
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
+
+/// An asset (`AssetResponse`): a table, view, dataset or dashboard Orchestra tracks.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Asset {
+    pub asset_id: String,
+    pub asset_name: String,
+    /// TABLE, VIEW, DATASET, DASHBOARD, ...
+    pub asset_type: String,
+    pub integration: String,
+    /// HEALTHY, UNHEALTHY, WARNING or UNKNOWN.
+    pub status: String,
+    /// The asset's id in its own system (e.g. `ANALYTICS.MARTS.ORDERS`).
+    pub external_id: String,
+    pub integration_account_id: String,
+    #[serde(default)]
+    pub database_name: Option<String>,
+    #[serde(default)]
+    pub schema_name: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub row_count: Option<i64>,
+    #[serde(default)]
+    pub last_updated_in_integration: Option<String>,
+    #[serde(default)]
+    pub last_successful_run: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Lineage, usage, freshness, descriptions and anything newer.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}

@@ -5,6 +5,7 @@
 pub mod cancel_pipeline_run;
 pub mod diagnose_task_run;
 mod download;
+pub mod get_asset;
 pub mod get_environment;
 pub mod get_pipeline;
 pub mod get_pipeline_definition;
@@ -12,6 +13,7 @@ pub mod get_pipeline_run;
 pub mod get_task_run_artifact;
 pub mod get_task_run_log;
 pub mod list_accounts;
+pub mod list_assets;
 pub mod list_environments;
 pub mod list_integration_connections;
 pub mod list_operations;

@@ -22,7 +22,7 @@ use crate::model::{
     Environment, PIPELINE_RUN_STATUSES, Page, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
 use crate::seed::{self, Seed};
-use crate::{operations, pipelines, validate, workspace};
+use crate::{assets, operations, pipelines, validate, workspace};
 
 type Q = Query<HashMap<String, String>>;
 type Answer = Result<Response, Response>;
@@ -34,6 +34,8 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/engine/public/environments/{environment_id}", get(workspace::get_environment))
         .route("/api/engine/public/integrations/connections", get(workspace::list_connections))
         .route("/api/engine/public/operations", get(operations::list_operations))
+        .route("/api/engine/public/assets", get(assets::list_assets))
+        .route("/api/engine/public/assets/{asset_id}", get(assets::get_asset))
         .route("/public/v1/accounts", get(workspace::list_accounts))
         .route("/api/engine/public/pipelines", get(pipelines::list_pipelines))
         .route("/api/engine/public/pipeline", get(pipelines::get_pipeline))

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+mod assets;
 mod ids;
 mod integrations;
 pub mod model;
