@@ -63,6 +63,9 @@ pub fn all() -> Vec<Tool> {
         tools::get_asset::tool(),
         tools::list_environments::tool(),
         tools::get_environment::tool(),
+        tools::create_environment::tool(),
+        tools::update_environment::tool(),
+        tools::delete_environment::tool(),
         tools::list_integration_connections::tool(),
         tools::list_accounts::tool(),
     ]

@@ -36,6 +36,8 @@ pipeline_context|{"pipeline_id_or_alias":"daily_refresh"}
 list_operations|{"task_run_id":"$task"}
 list_environments|{}
 get_environment|{"environment":"Production"}
+create_environment|{"name":"Inspector","values":{"WAREHOUSE":{"type":"string","value":"WH"}}}
+update_environment|{"environment":"Inspector","name":"Inspector renamed"}
 list_integration_connections|{}
 list_accounts|{}
 list_assets|{"status":["UNHEALTHY"],"sort_column":"asset_name"}

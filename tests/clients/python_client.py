@@ -68,6 +68,8 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("list_operations", {"task_run_id": task_id})
         await call("list_environments", {})
         await call("get_environment", {"environment": "Production"})
+        await call("create_environment", {"name": f"Client {mode}", "values": {"WAREHOUSE": {"type": "string", "value": "WH"}}})
+        await call("update_environment", {"environment": f"Client {mode}", "remove_values": ["WAREHOUSE"]})
         await call("list_integration_connections", {"integration": "SNOWFLAKE"})
         await call("list_accounts", {})
         assets = await call("list_assets", {"status": ["UNHEALTHY"]})

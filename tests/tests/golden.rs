@@ -4,8 +4,9 @@
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 
 /// The configurations the tests run the server in, by name, with their environment.
-const CONFIGURATIONS: [(&str, &[(&str, &str)]); 4] = [
+const CONFIGURATIONS: [(&str, &[(&str, &str)]); 5] = [
     ("default", &[]),
+    ("environments_with_deletes", &[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]),
     ("read_only", &[("ORCHESTRA_MCP_READ_ONLY", "true")]),
     ("triage_only", &[("ORCHESTRA_MCP_ENABLE_TRIAGE", "true")]),
     ("no_writes_by_name", &[("ORCHESTRA_MCP_DISABLE_TOOLS", "start_pipeline,cancel_pipeline_run")]),

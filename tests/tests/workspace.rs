@@ -119,3 +119,46 @@ async fn assets_are_filtered_sorted_and_found_by_either_id() {
     let text = server.err("get_asset", json!({"asset_id": "../pipelines"})).await;
     assert!(text.contains("404"), "an odd id stays one path segment and is simply not found: {text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn environments_are_created_merged_into_and_deleted_only_when_enabled() {
+    let (fake, server) = setup().await;
+    let created = server
+        .ok(
+            "create_environment",
+            json!({"name": "Dev", "values": {"WAREHOUSE": {"type": "string", "value": "DEV_WH"}, "RETRIES": {"type": "int", "value": 0}}}),
+        )
+        .await;
+    assert_eq!(created["environment"]["defaultEnv"], false);
+    fake.clear_requests();
+    let text =
+        server.err("create_environment", json!({"name": "Bad", "values": {"N": {"type": "int", "value": "x"}}})).await;
+    assert!(text.contains("values/N"), "{text}");
+    assert!(fake.requests().is_empty(), "a mistyped value is caught before sending");
+
+    let updated = server
+        .ok(
+            "update_environment",
+            json!({"environment": "dev", "values": {"ALERTS_ENABLED": {"type": "bool", "value": true}}, "remove_values": ["RETRIES"], "make_default": true}),
+        )
+        .await;
+    let values = updated["environment"]["values"].as_object().unwrap();
+    let mut names: Vec<&String> = values.keys().collect();
+    names.sort();
+    assert_eq!(names, ["ALERTS_ENABLED", "WAREHOUSE"], "merged, with RETRIES removed: {updated}");
+    assert_eq!(updated["environment"]["defaultEnv"], true);
+    let list = server.ok("list_environments", json!({})).await;
+    assert_eq!(list["defaultEnvironment"], "Dev", "the old default was unset");
+
+    // Deleting is opt-in: absent by default, present when the toolset is enabled.
+    assert!(!server.tools.iter().any(|t| t.name == "delete_environment"));
+    let env = vec![("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS".to_string(), "true".to_string())];
+    let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    let tool = admin.tools.iter().find(|t| t.name == "delete_environment").expect("enabled with its toolset");
+    assert_eq!(tool.annotations.as_ref().and_then(|a| a.destructive_hint), Some(true));
+    let text = admin.err("delete_environment", json!({"environment": "Dev"})).await;
+    assert!(text.contains("default environment cannot be deleted"), "{text}");
+    let out = admin.ok("delete_environment", json!({"environment": "Staging"})).await;
+    assert_eq!(out["deleted"], true);
+    assert_eq!(array(&admin.ok("list_environments", json!({})).await["environments"]).len(), 2);
+}

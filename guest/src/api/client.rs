@@ -22,6 +22,7 @@ const MAX_JSON_BYTES: usize = 16 * 1024 * 1024;
 const MAX_ERROR_BYTES: usize = 64 * 1024;
 const MAX_DETAIL_CHARS: usize = 500;
 
+#[derive(Clone)]
 pub struct Client {
     base: String,
     ui_origin: String,
@@ -121,7 +122,33 @@ impl Client {
         path: &str,
         body: &Value,
     ) -> Result<Option<T>, ToolError> {
-        let response = self.send(route, Method::POST, path, Some(body), None).await?;
+        self.write_json(route, Method::POST, path, body).await
+    }
+
+    /// PATCH a JSON body and decode the JSON answer (`None` for an empty 2xx body).
+    pub async fn patch_json<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<T>, ToolError> {
+        self.write_json(route, Method::PATCH, path, body).await
+    }
+
+    /// DELETE; any 2xx answer is success.
+    pub async fn delete(&self, route: &str, path: &str) -> Result<u16, ToolError> {
+        let response = self.send(route, Method::DELETE, path, None, None).await?;
+        Ok(check_status(route, response).await?.status().as_u16())
+    }
+
+    async fn write_json<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<T>, ToolError> {
+        let response = self.send(route, method, path, Some(body), None).await?;
         let response = check_status(route, response).await?;
         if response.status().as_u16() == 204 {
             return Ok(None);

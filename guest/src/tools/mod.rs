@@ -3,6 +3,8 @@
 //! `src/descriptions/<tool>.md`.
 
 pub mod cancel_pipeline_run;
+pub mod create_environment;
+pub mod delete_environment;
 pub mod diagnose_task_run;
 mod download;
 pub mod get_asset;
@@ -24,6 +26,7 @@ pub mod list_task_run_logs;
 pub mod list_task_runs;
 pub mod pipeline_context;
 pub mod start_pipeline;
+pub mod update_environment;
 pub mod validate_pipeline;
 pub mod wait_for_run;
 pub mod whats_broken;

@@ -30,8 +30,11 @@ type Answer = Result<Response, Response>;
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/engine/public/health", get(|| async { Json(json!({"status": "ok"})) }))
-        .route("/api/engine/public/environments", get(list_environments))
-        .route("/api/engine/public/environments/{environment_id}", get(workspace::get_environment))
+        .route("/api/engine/public/environments", get(list_environments).post(workspace::create_environment))
+        .route(
+            "/api/engine/public/environments/{environment_id}",
+            get(workspace::get_environment).patch(workspace::update_environment).delete(workspace::delete_environment),
+        )
         .route("/api/engine/public/integrations/connections", get(workspace::list_connections))
         .route("/api/engine/public/operations", get(operations::list_operations))
         .route("/api/engine/public/assets", get(assets::list_assets))
@@ -88,7 +91,7 @@ struct LiveRun {
 pub struct World {
     pub(crate) seed: Seed,
     live: HashMap<String, LiveRun>,
-    rng: Rng,
+    pub(crate) rng: Rng,
     run_duration: Duration,
 }
 
@@ -331,7 +334,7 @@ pub(crate) fn created_in(created_at: &str, from: Timestamp, to: Timestamp) -> bo
 }
 
 /// An optional JSON object body whose keys must be among `fields` (the models forbid extras).
-fn body_object(body: &Bytes, fields: &[&str]) -> Result<serde_json::Map<String, Value>, Response> {
+pub(crate) fn body_object(body: &Bytes, fields: &[&str]) -> Result<serde_json::Map<String, Value>, Response> {
     if body.is_empty() {
         return Ok(serde_json::Map::new());
     }

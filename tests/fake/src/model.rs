@@ -25,6 +25,13 @@ pub struct Environment {
     pub environment_id: String,
     pub name: String,
     pub default_env: bool,
+    /// Variables by name, each `{type, value}`; lists leave them out (`ProtectedEnvironmentsResponse`).
+    #[serde(skip)]
+    pub values: serde_json::Map<String, Value>,
+    #[serde(skip)]
+    pub created_at: String,
+    #[serde(skip)]
+    pub updated_at: String,
 }
 
 /// A task in a pipeline definition.

@@ -165,6 +165,18 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
     ]
 }
 
+fn env_values(warehouse: &str, retries: i64, alerts: bool, connection: &str) -> Map<String, Value> {
+    json!({
+        "WAREHOUSE": {"type": "string", "value": warehouse},
+        "RETRIES": {"type": "int", "value": retries},
+        "ALERTS_ENABLED": {"type": "bool", "value": alerts},
+        "SNOWFLAKE": {"type": "integration_credential", "value": connection},
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default()
+}
+
 /// Builds the world as it stands at `now`.
 pub fn world(now: Timestamp) -> Seed {
     let mut rng = Rng::new(0x0c4e_57a0);
@@ -174,12 +186,18 @@ pub fn world(now: Timestamp) -> Seed {
             environment_id: rng.uuid4(),
             name: "Production".into(),
             default_env: true,
+            values: env_values("COMPUTE_WH", 3, true, "snowflake_prod"),
+            created_at: ts(now - SignedDuration::from_hours(24 * 200)),
+            updated_at: ts(now - SignedDuration::from_hours(24 * 30)),
         },
         Environment {
             account_id: ACCOUNT_ID.into(),
             environment_id: rng.uuid4(),
             name: "Staging".into(),
             default_env: false,
+            values: env_values("STAGING_WH", 1, false, "snowflake_staging"),
+            created_at: ts(now - SignedDuration::from_hours(24 * 200)),
+            updated_at: ts(now - SignedDuration::from_hours(24 * 30)),
         },
     ];
     let mut pipelines = pipelines(&mut rng, now);

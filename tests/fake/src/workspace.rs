@@ -1,44 +1,151 @@
-//! The workspace around the pipelines: one environment with its values
-//! (`GET /environments/{id}`), integration connections, and the Platform API's accounts
+//! The workspace around the pipelines: environments with their values (get, create,
+//! update, delete, with the spec's rules), integration connections, and the Platform API's accounts
 //! (`GET /public/v1/accounts`, which lists the key's own workspace only).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use serde_json::{Value, json};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
 
 use crate::Shared;
-use crate::api::{detail, invalid, ok, path_uuid, world};
+use crate::api::{body_object, detail, invalid, ok, path_uuid, world};
 use crate::integrations::INTEGRATIONS;
-use crate::seed::ACCOUNT_ID;
+use crate::model::Environment;
+use crate::seed::{self, ACCOUNT_ID};
 
 type Answer = Result<Response, Response>;
 
 /// `AuthStatus` of the spec.
 const AUTH_STATUSES: &[&str] = &["INITIATED", "VALIDATING", "FAILED", "SUCCEEDED", "DEPRECATED"];
 
+/// `EnvironmentsResponse`: the environment with its values.
+fn environment_json(env: &Environment) -> Value {
+    json!({
+        "accountId": env.account_id, "environmentId": env.environment_id, "name": env.name,
+        "defaultEnv": env.default_env, "values": env.values, "createdAt": env.created_at, "updatedAt": env.updated_at,
+    })
+}
+
 pub async fn get_environment(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
     let id = path_uuid(&id, "environment_id")?;
     let w = world(&shared);
-    let Some(env) = w.seed.environments.iter().find(|e| e.environment_id == id) else {
+    let env = w.seed.environments.iter().find(|e| e.environment_id == id);
+    env.map_or_else(|| Err(detail(StatusCode::NOT_FOUND, "Environment not found")), |e| ok(environment_json(e)))
+}
+
+/// Checks `values`: a map of `{type, value}` with a known type and a value of that type.
+fn check_values(values: Option<&Value>) -> Result<Map<String, Value>, Response> {
+    let Some(Value::Object(values)) = values else {
+        return Err(invalid(&["body", "values"], "Field required", "missing", Value::Null));
+    };
+    for (name, entry) in values {
+        let kind = entry.get("type").and_then(Value::as_str);
+        let value = entry.get("value");
+        let fits = match (kind, value) {
+            (Some("string" | "integration_credential"), Some(Value::String(_))) => true,
+            (Some("int"), Some(v)) => v.is_i64(),
+            (Some("bool"), Some(v)) => v.is_boolean(),
+            _ => false,
+        };
+        if !fits {
+            return Err(invalid(
+                &["body", "values", name],
+                "Each value needs a type (string, int, bool or integration_credential) and a value of that type",
+                "value_error",
+                entry.clone(),
+            ));
+        }
+    }
+    Ok(values.clone())
+}
+
+fn name_of(body: &Map<String, Value>) -> Result<String, Response> {
+    match body.get("name").and_then(Value::as_str).map(str::trim) {
+        Some(name) if !name.is_empty() => Ok(name.to_string()),
+        _ => Err(invalid(&["body", "name"], "Field required", "missing", Value::Null)),
+    }
+}
+
+pub async fn create_environment(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let body = body_object(&body, &["name", "values"])?;
+    let name = name_of(&body)?;
+    let values = check_values(body.get("values"))?;
+    let mut w = world(&shared);
+    if w.seed.environments.iter().any(|e| e.name.eq_ignore_ascii_case(&name)) {
+        return Err(detail(StatusCode::BAD_REQUEST, &format!("An environment named {name} already exists")));
+    }
+    let now = seed::ts(jiff::Timestamp::now());
+    let mut rng = w.rng.clone();
+    let env = Environment {
+        account_id: ACCOUNT_ID.into(),
+        environment_id: rng.uuid4(),
+        name,
+        // The first environment of a workspace becomes its default.
+        default_env: w.seed.environments.is_empty(),
+        values,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    w.rng = rng;
+    let answer = environment_json(&env);
+    w.seed.environments.push(env);
+    Ok((StatusCode::CREATED, axum::Json(answer)).into_response())
+}
+
+/// `PATCH`: `name`, `values` and `defaultEnv` are all required, and `values` replaces
+/// the old values; making one environment the default unsets the previous default.
+pub async fn update_environment(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> Answer {
+    let id = path_uuid(&id, "environment_id")?;
+    let body = body_object(&body, &["name", "values", "defaultEnv"])?;
+    let name = name_of(&body)?;
+    let values = check_values(body.get("values"))?;
+    let Some(default_env) = body.get("defaultEnv").and_then(Value::as_bool) else {
+        return Err(invalid(&["body", "defaultEnv"], "Field required", "missing", Value::Null));
+    };
+    let mut w = world(&shared);
+    if !w.seed.environments.iter().any(|e| e.environment_id == id) {
+        return Err(detail(StatusCode::NOT_FOUND, "Environment not found"));
+    }
+    if w.seed.environments.iter().any(|e| e.environment_id != id && e.name.eq_ignore_ascii_case(&name)) {
+        return Err(detail(StatusCode::BAD_REQUEST, &format!("An environment named {name} already exists")));
+    }
+    let was_default = w.seed.environments.iter().any(|e| e.environment_id == id && e.default_env);
+    if was_default && !default_env {
+        return Err(detail(
+            StatusCode::BAD_REQUEST,
+            "A workspace needs a default environment: make another environment the default instead",
+        ));
+    }
+    if default_env {
+        w.seed.environments.iter_mut().for_each(|e| e.default_env = false);
+    }
+    let now = seed::ts(jiff::Timestamp::now());
+    let env = w.seed.environments.iter_mut().find(|e| e.environment_id == id).expect("checked above");
+    env.name = name;
+    env.values = values;
+    env.default_env = default_env;
+    env.updated_at = now;
+    ok(environment_json(env))
+}
+
+pub async fn delete_environment(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let id = path_uuid(&id, "environment_id")?;
+    let mut w = world(&shared);
+    let Some(index) = w.seed.environments.iter().position(|e| e.environment_id == id) else {
         return Err(detail(StatusCode::NOT_FOUND, "Environment not found"));
     };
-    let warehouse = if env.default_env { "COMPUTE_WH" } else { "STAGING_WH" };
-    let created = w.seed.pipelines.first().map(|p| p.created_at.clone()).unwrap_or_default();
-    ok(json!({
-        "accountId": env.account_id, "environmentId": env.environment_id, "name": env.name,
-        "defaultEnv": env.default_env,
-        "values": {
-            "WAREHOUSE": {"type": "string", "value": warehouse},
-            "RETRIES": {"type": "int", "value": if env.default_env { 3 } else { 1 }},
-            "ALERTS_ENABLED": {"type": "bool", "value": env.default_env},
-            "SNOWFLAKE": {"type": "integration_credential", "value": if env.default_env { "snowflake_prod" } else { "snowflake_staging" }},
-        },
-        "createdAt": created, "updatedAt": created,
-    }))
+    if w.seed.environments[index].default_env && w.seed.environments.len() > 1 {
+        return Err(detail(
+            StatusCode::BAD_REQUEST,
+            "The default environment cannot be deleted while other environments exist; make another one the default first",
+        ));
+    }
+    w.seed.environments.remove(index);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 fn connections() -> Vec<Value> {

@@ -1,0 +1,50 @@
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::api::Client;
+use crate::args;
+use crate::catalogue::{Annotations, Tool};
+use crate::wit::ToolError;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// The environment to delete: its name (any case) or id.
+    #[schemars(length(min = 1, max = 255))]
+    pub environment: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    pub deleted: bool,
+    pub environment_id: String,
+    pub name: String,
+}
+
+pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
+    let found =
+        super::get_environment::run(client.clone(), super::get_environment::Args { environment: args.environment })
+            .await?
+            .environment;
+    let id = args::uuid("environment", &found.environment_id)?;
+    client.delete("DELETE /environments/{environment_id}", &format!("/environments/{id}")).await?;
+    Ok(Output { deleted: true, environment_id: found.environment_id, name: found.name })
+}
+
+/// Opt-in: exposed only when the operator enables it by name or toolset.
+pub fn tool() -> Tool {
+    Tool {
+        name: "delete_environment",
+        title: "Delete an environment",
+        toolset: "environments",
+        description: include_str!("../descriptions/delete_environment.md"),
+        annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+        opt_in: true,
+        input_schema: crate::schema::input::<Args>,
+        output_schema: crate::schema::output::<Output>,
+        run: |client, arguments, _resume| {
+            Box::pin(async move { super::done(run(client, super::parse(arguments)?).await?) })
+        },
+    }
+}
