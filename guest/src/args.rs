@@ -37,9 +37,23 @@ impl ResolvedWindow {
     }
 }
 
-/// Formats a timestamp the way Orchestra's docs write them: `2025-04-01T00:00:00Z`.
+/// Formats a timestamp the way Orchestra's docs write them, `2025-04-01T00:00:00Z`:
+/// whole seconds, cut down. A window's end goes through [`end_of_second`] first, so
+/// cutting never leaves out the last moments of a window that ends now.
 pub fn format_time(t: Timestamp) -> String {
-    t.round(jiff::Unit::Second).unwrap_or(t).to_string()
+    start_of_second(t).to_string()
+}
+
+/// The whole second at or before `t`, for the start of a window.
+pub fn start_of_second(t: Timestamp) -> Timestamp {
+    let down = jiff::TimestampRound::new().smallest(jiff::Unit::Second).mode(jiff::RoundMode::Trunc);
+    t.round(down).unwrap_or(t)
+}
+
+/// The next whole second at or after `t`, for the end of a window.
+pub fn end_of_second(t: Timestamp) -> Timestamp {
+    let up = jiff::TimestampRound::new().smallest(jiff::Unit::Second).mode(jiff::RoundMode::Ceil);
+    t.round(up).unwrap_or(t)
 }
 
 /// Parses one bound: RFC 3339 (`2026-11-20T08:00:00Z`, any offset), a date (`2026-11-20`,
@@ -111,8 +125,11 @@ pub fn resolve_window(
     time_to: Option<&str>,
     now: Timestamp,
 ) -> Result<ResolvedWindow, ToolError> {
-    let from = time_from.map(|t| parse_time("time_from", t, now)).transpose()?;
-    let to = time_to.map(|t| parse_time("time_to", t, now)).transpose()?;
+    // Whole seconds from here on, the start cut down and the end rounded up: what is sent
+    // is exactly what was checked, and a window ending now keeps this second's runs.
+    let now = end_of_second(now);
+    let from = time_from.map(|t| parse_time("time_from", t, now)).transpose()?.map(start_of_second);
+    let to = time_to.map(|t| parse_time("time_to", t, now)).transpose()?.map(end_of_second);
     let mut notes = Vec::new();
     let (from, to) = match (from, to) {
         (None, None) => (shift("time_from", "now", now, -CLAMPED_WINDOW)?, now),
@@ -411,6 +428,20 @@ mod tests {
             assert!(pipeline_id_or_alias("id", bad).is_err(), "{bad}");
         }
         assert!(pipeline_id_or_alias("id", "daily_refresh").is_ok());
+    }
+
+    #[test]
+    fn windows_are_whole_seconds_and_end_after_now() {
+        // A run created a moment ago must not fall after a window end rounded down.
+        let w = resolve_window(Some("1h"), None, t("2026-11-21T12:00:00.4Z")).unwrap();
+        assert_eq!(
+            (format_time(w.from), format_time(w.to)),
+            ("2026-11-21T11:00:01Z".into(), "2026-11-21T12:00:01Z".into())
+        );
+        let w =
+            resolve_window(Some("2026-11-14T12:00:00.9Z"), Some("2026-11-21T12:00:00.1Z"), t("2026-11-21T13:00:00Z"))
+                .unwrap();
+        assert!(w.to.duration_since(w.from) < MAX_WINDOW, "rounding never widens past the limit");
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn all() -> Vec<Tool> {
         tools::get_pipeline::tool(),
         tools::get_pipeline_definition::tool(),
         tools::validate_pipeline::tool(),
+        tools::delete_pipeline::tool(),
         tools::list_pipeline_runs::tool(),
         tools::get_pipeline_run::tool(),
         tools::wait_for_run::tool(),

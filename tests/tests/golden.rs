@@ -4,8 +4,9 @@
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 
 /// The configurations the tests run the server in, by name, with their environment.
-const CONFIGURATIONS: [(&str, &[(&str, &str)]); 5] = [
+const CONFIGURATIONS: [(&str, &[(&str, &str)]); 6] = [
     ("default", &[]),
+    ("delete_pipeline_allowlist", &[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_pipeline,list_pipelines")]),
     ("environments_with_deletes", &[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]),
     ("read_only", &[("ORCHESTRA_MCP_READ_ONLY", "true")]),
     ("triage_only", &[("ORCHESTRA_MCP_ENABLE_TRIAGE", "true")]),

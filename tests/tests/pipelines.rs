@@ -153,3 +153,25 @@ async fn validation_answers_with_problems_located_in_the_definition_and_needs_no
     let text = keyless.err("list_pipelines", json!({})).await;
     assert!(text.contains("ORCHESTRA_API_KEY") && text.contains("none is configured"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_a_pipeline_is_opt_in_and_names_what_was_deleted() {
+    let (fake, server) = setup().await;
+    assert!(!server.tools.iter().any(|t| t.name == "delete_pipeline"), "absent by default");
+    let env = vec![("ORCHESTRA_MCP_ENABLE_TOOLS".to_string(), "delete_pipeline,list_pipelines".to_string())];
+    let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    let names: Vec<&str> = admin.tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(names, ["list_pipelines", "delete_pipeline"], "an enable is an allowlist");
+
+    let text = admin.err("delete_pipeline", json!({"pipeline_id_or_alias": "no_such_pipeline"})).await;
+    assert!(text.contains("404"), "{text}");
+    assert!(!fake.requests().iter().any(|r| r.method == "DELETE"), "a wrong name deletes nothing");
+
+    let out = admin.ok("delete_pipeline", json!({"pipeline_id_or_alias": "reverse_etl"})).await;
+    assert_eq!((out["deleted"].as_bool(), out["name"].as_str()), (Some(true), Some("Reverse ETL to Salesforce")));
+    let deleted = fake.requests().into_iter().find(|r| r.method == "DELETE").unwrap();
+    assert_eq!(deleted.query_param("pipeline_id").as_deref(), out["pipelineId"].as_str());
+    let left = admin.ok("list_pipelines", json!({})).await;
+    assert_eq!(left["total"], fake.snapshot().pipelines.len());
+    assert!(!left["pipelines"].as_array().unwrap().iter().any(|p| p["alias"] == "reverse_etl"));
+}

@@ -248,8 +248,15 @@ async fn a_start_whose_answer_is_lost_is_not_retried() {
     });
     let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
     assert!(text.contains("502") && text.contains("outcome is unknown"), "{text}");
+    assert!(text.contains("No run of this pipeline was created since the call began"), "{text}");
     let starts = fake.requests().into_iter().filter(|r| r.path.ends_with("/start")).count();
     assert_eq!(starts, 1, "a start is sent exactly once");
+
+    // A run created in the last minute is listed, so the model can tell whether it started.
+    let earlier = server.ok("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
+    fake.inject(Injection { path_contains: "/start".into(), status: 504, ..Injection::default() });
+    let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
+    assert!(text.contains(earlier["pipelineRunId"].as_str().unwrap()), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Client;
 use crate::args;
-use crate::catalogue::{Annotations, Tool};
+use crate::catalogue::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -32,19 +32,13 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     Ok(Output { deleted: true, environment_id: found.environment_id, name: found.name })
 }
 
-/// Opt-in: exposed only when the operator enables it by name or toolset.
-pub fn tool() -> Tool {
-    Tool {
-        name: "delete_environment",
-        title: "Delete an environment",
-        toolset: "environments",
-        description: include_str!("../descriptions/delete_environment.md"),
-        annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-        opt_in: true,
-        input_schema: crate::schema::input::<Args>,
-        output_schema: crate::schema::output::<Output>,
-        run: |client, arguments, _resume| {
-            Box::pin(async move { super::done(run(client, super::parse(arguments)?).await?) })
-        },
-    }
+super::single_step_tool! {
+    name: "delete_environment",
+    title: "Delete an environment",
+    toolset: "environments",
+    annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+    opt_in: true,
+    args: Args,
+    output: Output,
+    run: run,
 }

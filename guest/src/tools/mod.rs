@@ -5,6 +5,7 @@
 pub mod cancel_pipeline_run;
 pub mod create_environment;
 pub mod delete_environment;
+pub mod delete_pipeline;
 pub mod diagnose_task_run;
 mod download;
 pub mod get_asset;
@@ -70,13 +71,15 @@ pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
-/// Declares a tool whose single step parses `$args` and awaits `$run(client, args)`.
+/// Declares a tool whose single step parses `$args` and awaits `$run(client, args)`;
+/// `opt_in: true` leaves it out of `tools/list` unless the operator enables it.
 macro_rules! single_step_tool {
     (
         name: $name:literal,
         title: $title:literal,
         toolset: $toolset:literal,
         annotations: $annotations:expr,
+        $(opt_in: $opt_in:expr,)?
         args: $args:ty,
         output: $output:ty,
         run: $run:path $(,)?
@@ -88,7 +91,7 @@ macro_rules! single_step_tool {
                 toolset: $toolset,
                 description: include_str!(concat!("../descriptions/", $name, ".md")),
                 annotations: $annotations,
-                opt_in: false,
+                opt_in: false $(|| $opt_in)?,
                 input_schema: crate::schema::input::<$args>,
                 output_schema: crate::schema::output::<$output>,
                 run: |client, arguments, _resume| {

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::api::Client;
-use crate::api::models::StartPipelineResponse;
+use crate::api::models::{Pipeline, PipelineRun, StartPipelineResponse};
 use crate::args::{self, PipelineRef};
 use crate::catalogue::Annotations;
 use crate::error::unexpected;
@@ -72,8 +72,42 @@ fn body(args: &Args) -> Value {
 const UNKNOWN_OUTCOME: &str = "the start request may have reached Orchestra, so the outcome is unknown and it was not retried. \
     Before starting again, check list_pipeline_runs for this pipeline with time_from set to a few minutes ago";
 
+/// After an ambiguous failure: the runs of the pipeline created since the call began, so
+/// the model can see whether the start took effect. Best effort: a failure here says so.
+async fn runs_since(client: &Client, pipeline: &str, since: jiff::Timestamp) -> String {
+    let id = match args::uuid("pipeline_id_or_alias", pipeline) {
+        Ok(id) => id,
+        Err(_) => {
+            let query = args::query(&[("alias", Some(pipeline.to_string()))]);
+            match client.get_json::<Pipeline>("GET /pipeline", &format!("/pipeline{query}")).await {
+                Ok(found) => found.id,
+                Err(e) => return format!("The runs since could not be checked ({})", super::summary(&e)),
+            }
+        }
+    };
+    let path = format!(
+        "/pipeline_runs{}",
+        args::query(&[
+            ("time_from", Some(args::format_time(since))),
+            ("time_to", Some(args::format_time(args::end_of_second(super::now())))),
+            ("pipeline_ids", Some(id)),
+        ])
+    );
+    match client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, 10, 10).await {
+        Ok((runs, _)) if runs.is_empty() => "No run of this pipeline was created since the call began".to_string(),
+        Ok((runs, _)) => {
+            let listed: Vec<String> =
+                runs.iter().map(|r| format!("{} ({}, created {})", r.id, r.run_status, r.created_at)).collect();
+            format!("Runs of this pipeline created since the call began: {}", listed.join("; "))
+        }
+        Err(e) => format!("The runs since could not be checked ({})", super::summary(&e)),
+    }
+}
+
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let pipeline = args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
+    // A minute of slack for clocks that disagree.
+    let began = super::now().checked_sub(jiff::SignedDuration::from_secs(60)).unwrap_or_else(|_| super::now());
     let route = "POST /pipelines/{pipeline_id_or_alias}/start";
     // Never retried: a start that reached the server and is sent again starts a second run.
     let answer =
@@ -84,13 +118,17 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             return Err(unexpected(format!("{route}: Orchestra answered without a body, so the run id is unknown")));
         }
         Err(ToolError::Timeout(m)) => {
-            return Err(ToolError::Timeout(format!("{m}; {UNKNOWN_OUTCOME}")));
+            let since = runs_since(&client, &pipeline, began).await;
+            return Err(ToolError::Timeout(format!("{m}; {UNKNOWN_OUTCOME}. {since}")));
         }
         Err(ToolError::Transport(m)) => {
-            return Err(ToolError::Transport(format!("{m}; {UNKNOWN_OUTCOME}")));
+            let since = runs_since(&client, &pipeline, began).await;
+            return Err(ToolError::Transport(format!("{m}; {UNKNOWN_OUTCOME}. {since}")));
         }
         Err(ToolError::Upstream(u)) if u.status >= 500 => {
-            return Err(ToolError::Upstream(UpstreamError { hint: Some(UNKNOWN_OUTCOME.to_string()), ..u }));
+            let since = runs_since(&client, &pipeline, began).await;
+            let hint = format!("{UNKNOWN_OUTCOME}. {since}");
+            return Err(ToolError::Upstream(UpstreamError { hint: Some(hint), ..u }));
         }
         Err(e) => return Err(e),
     };

@@ -40,7 +40,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/engine/public/assets", get(assets::list_assets))
         .route("/api/engine/public/assets/{asset_id}", get(assets::get_asset))
         .route("/public/v1/accounts", get(workspace::list_accounts))
-        .route("/api/engine/public/pipelines", get(pipelines::list_pipelines))
+        .route("/api/engine/public/pipelines", get(pipelines::list_pipelines).delete(pipelines::delete_pipeline))
         .route("/api/engine/public/pipeline", get(pipelines::get_pipeline))
         .route("/api/engine/public/pipelines/data", get(pipelines::get_pipeline_data))
         .route("/api/engine/public/pipelines/schema", post(validate::validate_pipeline))

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::Shared;
@@ -34,6 +34,17 @@ pub async fn get_pipeline_data(State(shared): State<Arc<Shared>>, Query(q): Quer
     let w = world(&shared);
     let pipeline = select(&w.seed.pipelines, &q)?;
     ok(definition_json(pipeline))
+}
+
+/// `DELETE /pipelines?pipeline_id=|alias=|repository=&yaml_path=`: 204, and the pipeline
+/// with its runs is gone.
+pub async fn delete_pipeline(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    let mut w = world(&shared);
+    let id = select(&w.seed.pipelines, &q)?.id.clone();
+    w.seed.pipelines.retain(|p| p.id != id);
+    w.seed.runs.retain(|r| r.pipeline_id != id);
+    w.seed.task_runs.retain(|t| t.pipeline_id != id);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Applies the selector rule, then `version` (a version that does not exist is 404).
