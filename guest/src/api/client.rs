@@ -167,10 +167,7 @@ impl Client {
     ) -> Result<(u16, Value), ToolError> {
         let response = self.send(route, Method::POST, path, Some(body), None).await?;
         let status = response.status().as_u16();
-        if !answers.contains(&status) {
-            let response = check_status(route, response).await?;
-            return Ok((status, decode_json(route, response).await?));
-        }
+        let response = if answers.contains(&status) { response } else { check_status(route, response).await? };
         Ok((status, decode_json(route, response).await?))
     }
 
