@@ -167,6 +167,12 @@ pub fn resolve_window(
     Ok(ResolvedWindow { from, to, notes })
 }
 
+/// The wire spelling of an argument enum's value, from its serde name (`REVERSE_ETL`,
+/// `created_in_integration`).
+pub fn wire<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 /// Joins a multi-value filter the way the API takes it (`FAILED,WARNING`).
 pub fn csv<T: AsRef<str>>(values: &[T]) -> Option<String> {
     if values.is_empty() {

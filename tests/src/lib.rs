@@ -295,6 +295,16 @@ pub async fn http_get(url: &str, headers: &[(&str, &str)]) -> anyhow::Result<(u1
     Ok((status, body))
 }
 
+/// Environment variables for `ServerOptions::env`, from string pairs.
+pub fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// A JSON value that must be an array, for tests that walk results.
+pub fn array(value: &Value) -> &Vec<Value> {
+    value.as_array().unwrap_or_else(|| panic!("not an array: {value}"))
+}
+
 /// One progress notification: progress, total, message.
 pub type Progress = (f64, Option<f64>, Option<String>);
 

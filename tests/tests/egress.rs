@@ -5,13 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, probe_component};
+use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, env, probe_component};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
 
 /// A listener that accepts connections and never answers; `closed` turns true when the
 /// client hangs up.

@@ -6,8 +6,9 @@ use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 use serde_json::json;
 
 async fn server_with(fake: &FakeOrchestra, env: &[(&str, &str)]) -> Server {
-    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Server::start(ServerOptions { env, ..ServerOptions::for_fake(fake) }).await.expect("server starts")
+    Server::start(ServerOptions { env: orchestra_tests::env(env), ..ServerOptions::for_fake(fake) })
+        .await
+        .expect("server starts")
 }
 
 fn names(server: &Server) -> Vec<String> {

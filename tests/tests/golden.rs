@@ -27,8 +27,9 @@ async fn each_configuration_exposes_its_golden_tool_names() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
     let mut surfaces = serde_json::Map::new();
     for (name, env) in CONFIGURATIONS {
-        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+        let server = Server::start(ServerOptions { env: orchestra_tests::env(env), ..ServerOptions::for_fake(&fake) })
+            .await
+            .unwrap();
         let names: Vec<String> = server.tools.iter().map(|t| t.name.to_string()).collect();
         surfaces.insert(name.to_string(), names.into());
     }

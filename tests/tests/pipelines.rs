@@ -158,7 +158,7 @@ async fn validation_answers_with_problems_located_in_the_definition_and_needs_no
 async fn deleting_a_pipeline_is_opt_in_and_names_what_was_deleted() {
     let (fake, server) = setup().await;
     assert!(!server.tools.iter().any(|t| t.name == "delete_pipeline"), "absent by default");
-    let env = vec![("ORCHESTRA_MCP_ENABLE_TOOLS".to_string(), "delete_pipeline,list_pipelines".to_string())];
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_pipeline,list_pipelines")]);
     let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let names: Vec<&str> = admin.tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(names, ["list_pipelines", "delete_pipeline"], "an enable is an allowlist");

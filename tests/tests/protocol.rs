@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 async fn hostile_session(fake: &FakeOrchestra, scenario: &str, env: &[(&str, &str)]) -> RawSession {
     let mut session = RawSession::start(ServerOptions {
         component: Some(hostile_component(scenario)),
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: orchestra_tests::env(env),
         ..ServerOptions::for_fake(fake)
     })
     .await;

@@ -12,7 +12,7 @@ use serde_json::json;
 async fn hostile(fake: &FakeOrchestra, scenario: &str, env: &[(&str, &str)]) -> anyhow::Result<Server> {
     Server::start(ServerOptions {
         component: Some(hostile_component(scenario)),
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: orchestra_tests::env(env),
         ..ServerOptions::for_fake(fake)
     })
     .await

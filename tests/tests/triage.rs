@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, ProgressLog, Server, ServerOptions, cache_dir, server_binary};
+use orchestra_tests::{
+    FakeOptions, FakeOrchestra, ProgressLog, Server, ServerOptions, array, cache_dir, server_binary,
+};
 use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, NumberOrString, ProgressToken, RequestMetaObject};
 use serde_json::{Value, json};
@@ -12,10 +14,6 @@ async fn setup() -> (FakeOrchestra, Server) {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.expect("fake starts");
     let server = Server::start(ServerOptions::for_fake(&fake)).await.expect("server starts");
     (fake, server)
-}
-
-fn array(value: &Value) -> &Vec<Value> {
-    value.as_array().unwrap_or_else(|| panic!("not an array: {value}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]

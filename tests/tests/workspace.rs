@@ -2,17 +2,13 @@
 //! against the fake: filters travel as the spec spells them, and results agree with the
 //! seeded runs.
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
-use serde_json::{Value, json};
+use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, array};
+use serde_json::json;
 
 async fn setup() -> (FakeOrchestra, Server) {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.expect("fake starts");
     let server = Server::start(ServerOptions::for_fake(&fake)).await.expect("server starts");
     (fake, server)
-}
-
-fn array(value: &Value) -> &Vec<Value> {
-    value.as_array().unwrap_or_else(|| panic!("not an array: {value}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -152,7 +148,7 @@ async fn environments_are_created_merged_into_and_deleted_only_when_enabled() {
 
     // Deleting is opt-in: absent by default, present when the toolset is enabled.
     assert!(!server.tools.iter().any(|t| t.name == "delete_environment"));
-    let env = vec![("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS".to_string(), "true".to_string())];
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]);
     let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let tool = admin.tools.iter().find(|t| t.name == "delete_environment").expect("enabled with its toolset");
     assert_eq!(tool.annotations.as_ref().and_then(|a| a.destructive_hint), Some(true));

@@ -23,10 +23,8 @@ pub struct Output {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let found =
-        super::get_environment::run(client.clone(), super::get_environment::Args { environment: args.environment })
-            .await?
-            .environment;
+    // The list names every environment, so one request finds it by name or id.
+    let found = super::get_environment::resolve(&client, &args.environment).await?;
     let id = args::uuid("environment", &found.environment_id)?;
     client.delete("DELETE /environments/{environment_id}", &format!("/environments/{id}")).await?;
     Ok(Output { deleted: true, environment_id: found.environment_id, name: found.name })

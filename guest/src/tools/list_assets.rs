@@ -91,11 +91,6 @@ pub enum SortDirection {
     Desc,
 }
 
-/// The wire spelling of a unit enum, from its serde name.
-fn wire<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Output {
@@ -107,8 +102,8 @@ pub struct Output {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let types: Vec<String> = args.asset_type.iter().map(wire).collect();
-    let statuses: Vec<String> = args.status.iter().map(wire).collect();
+    let types: Vec<String> = args.asset_type.iter().map(args::wire).collect();
+    let statuses: Vec<String> = args.status.iter().map(args::wire).collect();
     let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let path = format!(
         "/assets{}",
@@ -121,8 +116,8 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             ("integration_account_id", text(&args.integration_account_id)),
             ("workspace_id", text(&args.workspace_id)),
             ("asset_ids", args::csv(&args::uuids("asset_ids", &args.asset_ids)?)),
-            ("sort_column", args.sort_column.as_ref().map(wire)),
-            ("sort_direction", args.sort_direction.as_ref().map(wire)),
+            ("sort_column", args.sort_column.as_ref().map(args::wire)),
+            ("sort_direction", args.sort_direction.as_ref().map(args::wire)),
         ])
     );
     let limit = args.limit.clamp(1, 1000) as usize;

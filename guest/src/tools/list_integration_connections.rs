@@ -40,8 +40,7 @@ pub struct Output {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let status =
-        args.auth_status.and_then(|s| serde_json::to_value(s).ok()).and_then(|v| v.as_str().map(str::to_string));
+    let status = args.auth_status.as_ref().map(args::wire);
     let path = format!(
         "/integrations/connections{}",
         // The spec spells this parameter in camelCase.

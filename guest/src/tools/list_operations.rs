@@ -80,11 +80,6 @@ pub enum OperationStatus {
     Warning,
 }
 
-/// The wire spelling of a unit enum, from its serde name.
-fn wire<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Output {
@@ -99,14 +94,14 @@ pub struct Output {
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let window = args::resolve_window(args.time_from.as_deref(), args.time_to.as_deref(), super::now())?;
-    let types: Vec<String> = args.operation_type.iter().map(wire).collect();
+    let types: Vec<String> = args.operation_type.iter().map(args::wire).collect();
     let path = format!(
         "/operations{}",
         args::query(&[
             ("time_from", Some(args::format_time(window.from))),
             ("time_to", Some(args::format_time(window.to))),
             ("operation_type", args::csv(&types)),
-            ("status", args.status.as_ref().map(wire)),
+            ("status", args.status.as_ref().map(args::wire)),
             ("integration", args.integration.as_ref().map(|i| i.0.clone())),
             ("task_run_id", args.task_run_id.as_ref().map(|t| args::uuid("task_run_id", &t.0)).transpose()?),
             ("external_id", args.external_id.clone()),

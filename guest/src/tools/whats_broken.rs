@@ -4,10 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::api::Client;
-use crate::api::models::{Environment, PipelineRun, TaskRun};
+use crate::api::models::{PipelineRun, TaskRun};
 use crate::args::{self, Window};
 use crate::catalogue::READ;
-use crate::error::invalid;
 use crate::shape::{self, Anomaly};
 use crate::wit::ToolError;
 
@@ -126,23 +125,6 @@ pub struct FailedTask {
     pub duration_seconds: Option<f64>,
 }
 
-/// Finds an environment by name (any case) or id, or says which ones exist.
-pub async fn resolve_environment(client: &Client, wanted: &str) -> Result<Environment, ToolError> {
-    let environments: Vec<Environment> = client.get_json("GET /environments", "/environments").await?;
-    let wanted = wanted.trim();
-    environments
-        .iter()
-        .find(|e| e.name.eq_ignore_ascii_case(wanted) || e.environment_id.eq_ignore_ascii_case(wanted))
-        .cloned()
-        .ok_or_else(|| {
-            let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
-            invalid(
-                "environment",
-                format!("no environment is named {wanted:?}; the workspace has: {}", names.join(", ")),
-            )
-        })
-}
-
 pub fn failed_task(task: TaskRun) -> FailedTask {
     FailedTask {
         duration_seconds: shape::duration_seconds(task.started_at.as_deref(), task.completed_at.as_deref()),
@@ -168,7 +150,7 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let now = super::now();
     let window = args::resolve_window(Some(args.time_from.as_deref().unwrap_or("24h")), args.time_to.as_deref(), now)?;
     let environment = match &args.environment {
-        Some(name) => Some(resolve_environment(&client, name).await?),
+        Some(name) => Some(super::get_environment::resolve(&client, name).await?),
         None => None,
     };
     let statuses = if args.include_warnings { "FAILED,WARNING" } else { "FAILED" };

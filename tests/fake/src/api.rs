@@ -263,10 +263,23 @@ pub(crate) fn csv_enum(
     };
     let values: Vec<String> = raw.split(',').map(|s| s.trim().to_string()).collect();
     if let Some(bad) = values.iter().find(|v| !allowed.contains(&v.as_str())) {
-        let expected = allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
-        return Err(invalid(&["query", name], &format!("Input should be {expected}"), "enum", json!(bad)));
+        return Err(not_one_of(name, allowed, bad));
     }
     Ok(Some(values))
+}
+
+/// A query parameter that takes one value of an enum (not CSV).
+pub(crate) fn one_of(q: &HashMap<String, String>, name: &str, allowed: &[&str]) -> Result<Option<String>, Response> {
+    match q.get(name) {
+        Some(v) if !allowed.contains(&v.as_str()) => Err(not_one_of(name, allowed, v)),
+        other => Ok(other.cloned()),
+    }
+}
+
+/// FastAPI's 422 for a value outside an enum.
+fn not_one_of(name: &str, allowed: &[&str], bad: &str) -> Response {
+    let expected = allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+    invalid(&["query", name], &format!("Input should be {expected}"), "enum", json!(bad))
 }
 
 pub(crate) fn csv_uuids(q: &HashMap<String, String>, name: &str) -> Result<Option<Vec<String>>, Response> {

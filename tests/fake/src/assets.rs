@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api::{csv_enum, csv_uuids, detail, invalid, ok, page, paging};
+use crate::api::{csv_enum, csv_uuids, detail, invalid, ok, one_of, page, paging};
 use crate::integrations::INTEGRATIONS;
 use crate::seed::ACCOUNT_ID;
 
@@ -147,40 +147,24 @@ pub async fn list_assets(State(_shared): State<Arc<Shared>>, Query(q): Query<Has
     // `asset_type` and `status` default to "" in the spec: empty means no filter.
     let types = if text_filter(&q, "asset_type").is_some() { csv_enum(&q, "asset_type", ASSET_TYPES)? } else { None };
     let statuses = if text_filter(&q, "status").is_some() { csv_enum(&q, "status", ASSET_STATUSES)? } else { None };
-    let integration = q.get("integration");
-    if let Some(i) = integration
-        && !INTEGRATIONS.contains(&i.as_str())
-    {
-        return Err(invalid(&["query", "integration"], "Input should be a valid IntegrationsEnum", "enum", json!(i)));
-    }
+    let integration = one_of(&q, "integration", INTEGRATIONS)?;
     let ids = csv_uuids(&q, "asset_ids")?;
-    let column = q.get("sort_column").map_or("created_in_integration", String::as_str);
-    if !SORT_COLUMNS.contains(&column) {
-        return Err(invalid(
-            &["query", "sort_column"],
-            &format!("Input should be {}", SORT_COLUMNS.join(", ")),
-            "enum",
-            json!(column),
-        ));
-    }
-    let direction = q.get("sort_direction").map_or("desc", String::as_str);
-    if !["asc", "desc"].contains(&direction) {
-        return Err(invalid(&["query", "sort_direction"], "Input should be 'asc' or 'desc'", "enum", json!(direction)));
-    }
+    let column = one_of(&q, "sort_column", SORT_COLUMNS)?.unwrap_or_else(|| "created_in_integration".to_string());
+    let direction = one_of(&q, "sort_direction", &["asc", "desc"])?.unwrap_or_else(|| "desc".to_string());
     let (page_no, page_size) = paging(&q, 50, 100)?;
     let field = |key: &str| -> Option<&String> { text_filter(&q, key) };
     let mut found: Vec<Value> = assets()
         .into_iter()
         .filter(|a| types.as_ref().is_none_or(|t| t.iter().any(|t| a["assetType"] == t.as_str())))
         .filter(|a| statuses.as_ref().is_none_or(|s| s.iter().any(|s| a["status"] == s.as_str())))
-        .filter(|a| integration.is_none_or(|i| a["integration"] == i.as_str()))
+        .filter(|a| integration.as_ref().is_none_or(|i| a["integration"] == i.as_str()))
         .filter(|a| ids.as_ref().is_none_or(|ids| ids.iter().any(|id| a["assetId"] == id.as_str())))
         .filter(|a| field("integration_account_id").is_none_or(|v| a["integrationAccountId"] == v.as_str()))
         .filter(|a| field("workspace_id").is_none_or(|v| a["workspaceId"] == v.as_str()))
         .filter(|a| field("database_name").is_none_or(|v| a["databaseName"] == v.as_str()))
         .filter(|a| field("schema_name").is_none_or(|v| a["schemaName"] == v.as_str()))
         .collect();
-    let key = match column {
+    let key = match column.as_str() {
         "asset_name" => "assetName",
         "asset_type" => "assetType",
         "status" => "status",

@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api::{created_in, csv_enum, invalid, page, paging, window, world};
+use crate::api::{created_in, csv_enum, invalid, one_of, page, paging, window, world};
 use crate::ids::is_uuid;
 use crate::integrations::INTEGRATIONS;
 use crate::model::{TaskRun, is_terminal_task};
@@ -79,21 +79,11 @@ fn operations_of(task: &TaskRun) -> Vec<Value> {
         .collect()
 }
 
-/// One value of an enum, as the spec types `integration` and `status` here (not CSV).
-fn single(q: &HashMap<String, String>, name: &str, allowed: &[&str]) -> Result<Option<String>, Response> {
-    match q.get(name) {
-        Some(v) if !allowed.contains(&v.as_str()) => {
-            Err(invalid(&["query", name], &format!("Input should be one of {}", allowed.join(", ")), "enum", json!(v)))
-        }
-        other => Ok(other.cloned()),
-    }
-}
-
 pub async fn list_operations(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Answer {
     let (from, to) = window(&q)?;
     let types = csv_enum(&q, "operation_type", OPERATION_TYPES)?;
-    let integration = single(&q, "integration", INTEGRATIONS)?;
-    let status = single(&q, "status", OPERATION_STATUSES)?;
+    let integration = one_of(&q, "integration", INTEGRATIONS)?;
+    let status = one_of(&q, "status", OPERATION_STATUSES)?;
     let task_run_id = q.get("task_run_id");
     if let Some(id) = task_run_id
         && !is_uuid(id)

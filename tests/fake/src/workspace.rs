@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::Shared;
-use crate::api::{body_object, detail, invalid, ok, path_uuid, world};
+use crate::api::{body_object, detail, invalid, ok, one_of, path_uuid, world};
 use crate::integrations::INTEGRATIONS;
 use crate::model::Environment;
 use crate::seed::{self, ACCOUNT_ID};
@@ -168,27 +168,12 @@ fn connections() -> Vec<Value> {
 /// `GET /integrations/connections?integration=&authStatus=`: single values, checked
 /// against their enums (the parameter is camelCase in the spec).
 pub async fn list_connections(Query(q): Query<HashMap<String, String>>) -> Answer {
-    let integration = q.get("integration");
-    if let Some(i) = integration
-        && !INTEGRATIONS.contains(&i.as_str())
-    {
-        return Err(invalid(&["query", "integration"], "Input should be a valid IntegrationsEnum", "enum", json!(i)));
-    }
-    let status = q.get("authStatus");
-    if let Some(s) = status
-        && !AUTH_STATUSES.contains(&s.as_str())
-    {
-        return Err(invalid(
-            &["query", "authStatus"],
-            &format!("Input should be {}", AUTH_STATUSES.join(", ")),
-            "enum",
-            json!(s),
-        ));
-    }
+    let integration = one_of(&q, "integration", INTEGRATIONS)?;
+    let status = one_of(&q, "authStatus", AUTH_STATUSES)?;
     let found: Vec<Value> = connections()
         .into_iter()
-        .filter(|c| integration.is_none_or(|i| c["integration"] == i.as_str()))
-        .filter(|c| status.is_none_or(|s| c["authStatus"] == s.as_str()))
+        .filter(|c| integration.as_ref().is_none_or(|i| c["integration"] == i.as_str()))
+        .filter(|c| status.as_ref().is_none_or(|s| c["authStatus"] == s.as_str()))
         .collect();
     ok(found)
 }
