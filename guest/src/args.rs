@@ -327,6 +327,33 @@ impl JsonSchema for PipelineRef {
     }
 }
 
+/// A pipeline alias as an argument: the stable name a new pipeline is given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Alias(pub String);
+
+impl JsonSchema for Alias {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Alias".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9_]{1,255}$" })
+    }
+}
+
+/// Where a git-backed pipeline's definition lives (`StorageProvider` without `ORCHESTRA`).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GitProvider {
+    Github,
+    Gitlab,
+    Bitbucket,
+    AzureDevops,
+}
+
 /// The status values of a pipeline run.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -43,6 +43,10 @@ list_accounts|{}
 list_assets|{"status":["UNHEALTHY"],"sort_column":"asset_name"}
 get_asset|{"asset_id":"ANALYTICS.MARTS.ORDERS"}
 validate_pipeline|{"definition":{"version":"v1","name":"Tiny","pipeline":{"t":{"integration":"PYTHON","integrationJob":"PYTHON_EXECUTE_SCRIPT","parameters":{}}}}}
+create_pipeline|{"alias":"inspector","published":false,"definition":{"version":"v1","name":"Tiny","pipeline":{"t":{"integration":"PYTHON","integrationJob":"PYTHON_EXECUTE_SCRIPT","parameters":{}}}}}
+update_pipeline|{"pipeline_id_or_alias":"inspector","published":true,"definition":{"version":"v1","name":"Tiny 2","pipeline":{"t":{"integration":"PYTHON","integrationJob":"PYTHON_EXECUTE_SCRIPT","parameters":{}}}}}
+migrate_pipeline|{"pipeline_id_or_alias":"inspector","git_provider":"GITHUB","repository":"acme/data-pipelines","yaml_path":"pipelines/inspector.yml","default_branch":"main"}
+import_pipeline|{"git_provider":"GITHUB","repository":"acme/data-pipelines","yaml_path":"pipelines/customer_churn.yml","default_branch":"main"}
 CALLS
 started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-json '{"pipeline_id_or_alias":"daily_refresh"}' \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.structuredContent.pipelineRunId))')

@@ -65,6 +65,14 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         definition = (await call("get_pipeline_definition", {"pipeline_id_or_alias": "hourly_ingest"}))["definition"]
         checked = await call("validate_pipeline", {"definition": definition})
         assert checked["valid"], checked
+        alias = f"client_{mode}"
+        await call("create_pipeline", {"alias": alias, "definition": definition, "published": False})
+        await call("update_pipeline", {"pipeline_id_or_alias": alias, "definition": definition, "published": True})
+        await call("migrate_pipeline", {"pipeline_id_or_alias": alias, "git_provider": "GITHUB",
+                                        "repository": "acme/data-pipelines", "yaml_path": f"pipelines/{alias}.yml",
+                                        "default_branch": "main"})
+        await call("import_pipeline", {"git_provider": "GITHUB", "repository": "acme/data-pipelines",
+                                       "yaml_path": "pipelines/customer_churn.yml", "default_branch": "main"})
         await call("list_operations", {"task_run_id": task_id})
         await call("list_environments", {})
         await call("get_environment", {"environment": "Production"})

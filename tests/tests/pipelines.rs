@@ -175,3 +175,161 @@ async fn deleting_a_pipeline_is_opt_in_and_names_what_was_deleted() {
     assert_eq!(left["total"], fake.snapshot().pipelines.len());
     assert!(!left["pipelines"].as_array().unwrap().iter().any(|p| p["alias"] == "reverse_etl"));
 }
+
+fn sent_json(fake: &FakeOrchestra, method: &str, path: &str) -> Vec<(Option<String>, serde_json::Value)> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| r.method == method && r.path == path)
+        .map(|r| (r.query.clone(), serde_json::from_slice(&r.body).expect("a JSON body")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pipeline_is_created_then_updated_with_its_changes_reported() {
+    let (fake, server) = setup().await;
+    let definition = json!({"version": "v1", "name": "Churn daily", "pipeline": {"main": {"tasks": {
+        "score": {"integration": "PYTHON", "integration_job": "PYTHON_EXECUTE_SCRIPT", "parameters": {"command": "python score.py"}},
+        "models": {"integration": "DBT_CORE", "integration_job": "DBT_CORE_EXECUTE", "parameters": {}, "depends_on": ["score"]},
+    }}}});
+    let created = server
+        .ok("create_pipeline", json!({"alias": "churn_daily", "definition": definition, "published": true}))
+        .await;
+    assert_eq!(created["pipeline"]["alias"], "churn_daily");
+    assert_eq!((created["version"].as_i64(), created["published"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(created["pipeline"]["numTasks"], 2);
+    assert!(created["pipeline"].get("data").is_none(), "the definition is not echoed: {created}");
+    let (_, body) = &sent_json(&fake, "POST", "/pipelines")[0];
+    assert_eq!(body["alias"], "churn_daily");
+    assert_eq!((body["published"].as_bool(), body.get("storageProvider")), (Some(true), None));
+
+    // The fake runs what was created: a start makes one task run per task.
+    let started = server.ok("start_pipeline", json!({"pipeline_id_or_alias": "churn_daily"})).await;
+    let run_id = started["pipelineRunId"].as_str().unwrap().to_string();
+    assert_eq!(fake.snapshot().task_runs.iter().filter(|t| t.1 == run_id).count(), 2);
+
+    let mut changed = definition.clone();
+    changed["pipeline"]["main"]["tasks"]["score"]["parameters"]["command"] = json!("python score.py --full");
+    changed["pipeline"]["main"]["tasks"].as_object_mut().unwrap().remove("models");
+    changed["pipeline"]["main"]["tasks"]["publish"] =
+        json!({"integration": "TABLEAU_CLOUD", "integration_job": "TABLEAU_REFRESH_EXTRACT", "parameters": {}});
+    changed["schedule"] = json!([{"name": "nightly", "cron": "0 3 * * *", "timezone": "UTC"}]);
+    let id = created["pipeline"]["id"].as_str().unwrap();
+    let updated = server
+        .ok("update_pipeline", json!({"pipeline_id_or_alias": id, "definition": changed, "published": false}))
+        .await;
+    assert_eq!(
+        updated["changes"],
+        json!(["task publish added", "task score changed", "task models removed", "schedule changed"])
+    );
+    assert_eq!((updated["version"].as_i64(), updated["published"].as_bool()), (Some(2), Some(false)), "{updated}");
+    assert_eq!(updated["pipeline"]["publishedVersionNumber"], 1, "a draft leaves the published version");
+    let (query, body) = &sent_json(&fake, "PUT", "/pipelines")[0];
+    assert_eq!((query.as_deref(), body["pipelineId"].as_str()), (None, Some(id)), "an id travels in the body");
+
+    server
+        .ok("update_pipeline", json!({"pipeline_id_or_alias": "churn_daily", "definition": changed, "published": true}))
+        .await;
+    let (query, body) = &sent_json(&fake, "PUT", "/pipelines")[1];
+    assert_eq!((query.as_deref(), body.get("pipelineId")), (Some("alias=churn_daily"), None));
+    let now = server.ok("get_pipeline", json!({"pipeline_id_or_alias": "churn_daily"})).await;
+    assert_eq!(
+        (now["pipeline"]["latestVersionNumber"].as_i64(), now["pipeline"]["publishedVersionNumber"].as_i64()),
+        (Some(3), Some(3))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pipeline_writes_fail_with_what_to_fix() {
+    let (_fake, server) = setup().await;
+    let definition = json!({"version": "v1", "name": "Taken", "pipeline": {"t": {
+        "integration": "PYTHON", "integration_job": "PYTHON_EXECUTE_SCRIPT", "parameters": {}}}});
+    let text = server
+        .err("create_pipeline", json!({"alias": "daily_refresh", "definition": definition, "published": true}))
+        .await;
+    assert!(text.contains("400") && text.contains("alias daily_refresh already exists"), "{text}");
+
+    let broken = json!({"version": "v1", "name": "Broken", "pipeline": {"main": {"tasks": {
+        "load": {"integration": "NOT_AN_INTEGRATION", "integration_job": "X", "parameters": {}}}}}});
+    let text = server.err("create_pipeline", json!({"alias": "broken", "definition": broken, "published": true})).await;
+    assert!(text.contains("definition.pipeline.main.tasks.load.integration"), "located in the argument: {text}");
+
+    let text = server
+        .err(
+            "create_pipeline",
+            json!({"alias": "gitty", "definition": definition, "published": true, "repository": "acme/x"}),
+        )
+        .await;
+    assert!(text.contains("repository") && text.contains("git_provider"), "{text}");
+    let text = server
+        .err(
+            "create_pipeline",
+            json!({"alias": "gitty", "definition": definition, "published": true, "git_provider": "GITHUB"}),
+        )
+        .await;
+    assert!(text.contains("repository, yaml_path and default_branch"), "{text}");
+
+    let text = server
+        .err(
+            "update_pipeline",
+            json!({"pipeline_id_or_alias": "finance_close", "definition": definition, "published": true}),
+        )
+        .await;
+    assert!(text.contains("Git-backed") && text.contains("repository"), "{text}");
+    let text = server
+        .err(
+            "update_pipeline",
+            json!({"pipeline_id_or_alias": "no_such_pipeline", "definition": definition, "published": true}),
+        )
+        .await;
+    assert!(text.contains("404"), "a wrong name fails before anything is written: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn git_pipelines_are_imported_and_moved_into_git() {
+    let (fake, server) = setup().await;
+    let file = json!({"git_provider": "GITHUB", "repository": "acme/data-pipelines",
+                      "yaml_path": "pipelines/customer_churn.yml", "default_branch": "main"});
+    let imported = server.ok("import_pipeline", file.clone()).await;
+    assert_eq!(imported["pipeline"]["alias"], "customer_churn_scores", "read back, as the import answer has none");
+    assert_eq!(imported["pipeline"]["storageProvider"], "GITHUB");
+    assert_eq!(imported["pipeline"]["numTasks"], 2);
+    let (_, body) = &sent_json(&fake, "POST", "/pipelines/import")[0];
+    assert_eq!(body["storageProvider"], "GITHUB");
+    assert_eq!(body["yamlPath"], "pipelines/customer_churn.yml");
+
+    let text = server.err("import_pipeline", file).await;
+    assert!(text.contains("already exists"), "{text}");
+    let text = server
+        .err(
+            "import_pipeline",
+            json!({"git_provider": "GITHUB", "repository": "acme/data-pipelines",
+                                       "yaml_path": "pipelines/nope.yml", "default_branch": "main"}),
+        )
+        .await;
+    assert!(text.contains("404") && text.contains("pipelines/nope.yml not found"), "{text}");
+
+    let moved = server
+        .ok(
+            "migrate_pipeline",
+            json!({"pipeline_id_or_alias": "hourly_ingest", "git_provider": "GITLAB",
+                                       "repository": "acme/data-pipelines", "yaml_path": "pipelines/hourly.yml",
+                                       "default_branch": "main", "working_branch": "main"}),
+        )
+        .await;
+    assert_eq!(moved["pipeline"]["storageProvider"], "GITLAB");
+    assert_eq!(moved["pipeline"]["yamlPath"], "pipelines/hourly.yml");
+    assert_eq!(moved["commitSha"].as_str().map(str::len), Some(40), "{moved}");
+    let (query, body) = &sent_json(&fake, "PATCH", "/pipelines/storage-settings")[0];
+    assert_eq!(query.as_deref(), Some("alias=hourly_ingest"));
+    assert!(body.get("workingBranch").is_none(), "the default branch is not sent as the working branch: {body}");
+    // Now git-backed, it follows its file: the Orchestra-side update is refused.
+    let definition = json!({"version": "v1", "name": "x", "pipeline": {"t": {
+        "integration": "PYTHON", "integration_job": "PYTHON_EXECUTE_SCRIPT", "parameters": {}}}});
+    let text = server
+        .err(
+            "update_pipeline",
+            json!({"pipeline_id_or_alias": "hourly_ingest", "definition": definition, "published": true}),
+        )
+        .await;
+    assert!(text.contains("Git-backed"), "{text}");
+}

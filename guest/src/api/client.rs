@@ -125,6 +125,16 @@ impl Client {
         self.write_json(route, Method::POST, path, body).await
     }
 
+    /// PUT a JSON body and decode the JSON answer (`None` for an empty 2xx body).
+    pub async fn put_json<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<T>, ToolError> {
+        self.write_json(route, Method::PUT, path, body).await
+    }
+
     /// PATCH a JSON body and decode the JSON answer (`None` for an empty 2xx body).
     pub async fn patch_json<T: DeserializeOwned>(
         &self,
@@ -153,7 +163,11 @@ impl Client {
         if response.status().as_u16() == 204 {
             return Ok(None);
         }
-        decode_json(route, response).await.map(Some)
+        let bytes = read_json_bytes(route, response).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        parse_json(route, &bytes).map(Some)
     }
 
     /// POST a JSON body and return the status and JSON answer, treating the statuses in
@@ -426,12 +440,20 @@ pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
 }
 
 async fn decode_json<T: DeserializeOwned>(route: &str, response: Response<Body>) -> Result<T, ToolError> {
+    parse_json(route, &read_json_bytes(route, response).await?)
+}
+
+async fn read_json_bytes(route: &str, response: Response<Body>) -> Result<Vec<u8>, ToolError> {
     let (bytes, cut) = read_capped(route, response, MAX_JSON_BYTES).await?;
     if cut {
         return Err(unexpected(format!("{route}: the answer is larger than {MAX_JSON_BYTES} bytes")));
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        let preview = truncate(&String::from_utf8_lossy(&bytes), 120);
+    Ok(bytes)
+}
+
+fn parse_json<T: DeserializeOwned>(route: &str, bytes: &[u8]) -> Result<T, ToolError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let preview = truncate(&String::from_utf8_lossy(bytes), 120);
         unexpected(format!("{route}: the answer is not the JSON the API documents ({e}); it starts {preview:?}"))
     })
 }

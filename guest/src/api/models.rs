@@ -208,6 +208,23 @@ pub struct Pipeline {
     pub other: Map<String, Value>,
 }
 
+/// `CreateOrUpdatePipelineResponse`: the pipeline after a create, update, import or
+/// storage change, with its definition (`data`) and version.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedPipeline {
+    #[serde(default)]
+    pub data: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub current_version_number: Option<i64>,
+    #[serde(default)]
+    pub new_commit_sha: Option<String>,
+    #[serde(default)]
+    pub latest_file_sha: Option<String>,
+    #[serde(flatten)]
+    pub pipeline: Pipeline,
+}
+
 /// A field the API sends as JSON text (`schedule`, `sensors`, `webhook`,
 /// `triggerEvents`), parsed: an array or object, or the text itself if it was not JSON.
 #[derive(Debug, Clone, Serialize, Deserialize)]

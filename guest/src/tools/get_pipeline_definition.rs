@@ -35,12 +35,18 @@ pub struct Output {
 
 /// Walks `pipeline` (task groups holding tasks, or tasks at the top) into task summaries.
 pub fn tasks_of(definition: &Map<String, Value>) -> Vec<TaskSummary> {
+    task_nodes(definition).into_iter().map(|(id, task, group)| task_summary(id, task, group)).collect()
+}
+
+/// Every task of a definition as (task id, task, group id): the tasks of each task group,
+/// and nodes at the top of `pipeline` that are tasks themselves (their own group).
+pub fn task_nodes(definition: &Map<String, Value>) -> Vec<(&str, &Value, &str)> {
     let mut tasks = Vec::new();
     let Some(nodes) = definition.get("pipeline").and_then(Value::as_object) else { return tasks };
     for (node_id, node) in nodes {
         match node.get("tasks").and_then(Value::as_object) {
-            Some(group) => tasks.extend(group.iter().map(|(id, task)| task_summary(id, task, node_id))),
-            None => tasks.push(task_summary(node_id, node, node_id)),
+            Some(group) => tasks.extend(group.iter().map(|(id, task)| (id.as_str(), task, node_id.as_str()))),
+            None => tasks.push((node_id.as_str(), node, node_id.as_str())),
         }
     }
     tasks

@@ -4,6 +4,7 @@
 
 pub mod cancel_pipeline_run;
 pub mod create_environment;
+pub mod create_pipeline;
 pub mod delete_environment;
 pub mod delete_pipeline;
 pub mod diagnose_task_run;
@@ -15,6 +16,7 @@ pub mod get_pipeline_definition;
 pub mod get_pipeline_run;
 pub mod get_task_run_artifact;
 pub mod get_task_run_log;
+pub mod import_pipeline;
 pub mod list_accounts;
 pub mod list_assets;
 pub mod list_environments;
@@ -25,9 +27,12 @@ pub mod list_pipelines;
 pub mod list_task_run_artifacts;
 pub mod list_task_run_logs;
 pub mod list_task_runs;
+pub mod migrate_pipeline;
 pub mod pipeline_context;
+mod saved_pipeline;
 pub mod start_pipeline;
 pub mod update_environment;
+pub mod update_pipeline;
 pub mod validate_pipeline;
 pub mod wait_for_run;
 pub mod whats_broken;

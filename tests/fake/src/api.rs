@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -22,7 +22,7 @@ use crate::model::{
     Environment, PIPELINE_RUN_STATUSES, Page, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
 use crate::seed::{self, Seed};
-use crate::{assets, operations, pipelines, validate, workspace};
+use crate::{assets, operations, pipeline_writes, pipelines, validate, workspace};
 
 type Q = Query<HashMap<String, String>>;
 type Answer = Result<Response, Response>;
@@ -40,7 +40,16 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/engine/public/assets", get(assets::list_assets))
         .route("/api/engine/public/assets/{asset_id}", get(assets::get_asset))
         .route("/public/v1/accounts", get(workspace::list_accounts))
-        .route("/api/engine/public/pipelines", get(pipelines::list_pipelines).delete(pipelines::delete_pipeline))
+        .route(
+            "/api/engine/public/pipelines",
+            get(pipelines::list_pipelines)
+                .post(pipeline_writes::create_pipeline)
+                .put(pipeline_writes::update_pipeline)
+                .delete(pipelines::delete_pipeline),
+        )
+        .route("/api/engine/public/pipelines/{alias}", put(pipeline_writes::update_pipeline_by_alias))
+        .route("/api/engine/public/pipelines/import", post(pipeline_writes::import_pipeline))
+        .route("/api/engine/public/pipelines/storage-settings", patch(pipeline_writes::migrate_pipeline))
         .route("/api/engine/public/pipeline", get(pipelines::get_pipeline))
         .route("/api/engine/public/pipelines/data", get(pipelines::get_pipeline_data))
         .route("/api/engine/public/pipelines/schema", post(validate::validate_pipeline))
@@ -348,32 +357,33 @@ pub(crate) fn created_in(created_at: &str, from: Timestamp, to: Timestamp) -> bo
 
 /// An optional JSON object body whose keys must be among `fields` (the models forbid extras).
 pub(crate) fn body_object(body: &Bytes, fields: &[&str]) -> Result<serde_json::Map<String, Value>, Response> {
+    let object = parse_object(body)?;
+    forbid_extra(&object, fields)?;
+    Ok(object)
+}
+
+/// The JSON object of a request body (an empty body is an empty object).
+pub(crate) fn parse_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
     if body.is_empty() {
         return Ok(serde_json::Map::new());
     }
-    let object = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(o)) => o,
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(o)) => Ok(o),
         Ok(other) => {
-            return Err(invalid(
-                &["body"],
-                "Input should be a valid dictionary or object",
-                "model_attributes_type",
-                other,
-            ));
+            Err(invalid(&["body"], "Input should be a valid dictionary or object", "model_attributes_type", other))
         }
-        Err(_) => {
-            return Err(invalid(&["body"], "JSON decode error", "json_invalid", json!(String::from_utf8_lossy(body))));
-        }
-    };
-    if let Some(extra) = object.keys().find(|k| !fields.contains(&k.as_str())) {
-        return Err(invalid(
-            &["body", extra],
-            "Extra inputs are not permitted",
-            "extra_forbidden",
-            object[extra].clone(),
-        ));
+        Err(_) => Err(invalid(&["body"], "JSON decode error", "json_invalid", json!(String::from_utf8_lossy(body)))),
     }
-    Ok(object)
+}
+
+/// A model with `additionalProperties: false`: any other key is 422 `extra_forbidden`.
+pub(crate) fn forbid_extra(object: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), Response> {
+    match object.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(extra) => {
+            Err(invalid(&["body", extra], "Extra inputs are not permitted", "extra_forbidden", object[extra].clone()))
+        }
+        None => Ok(()),
+    }
 }
 
 // ---------- handlers ----------
@@ -623,8 +633,8 @@ async fn start_pipeline(State(shared): State<Arc<Shared>>, Path(pipeline_ref): P
         return Err(detail(StatusCode::NOT_FOUND, "Pipeline not found"));
     };
     let inputs = request.get("runInputs").and_then(Value::as_object);
-    for required in &pipeline.required_inputs {
-        if !inputs.is_some_and(|i| i.contains_key(*required)) {
+    for required in pipeline.required_inputs() {
+        if !inputs.is_some_and(|i| i.contains_key(&required)) {
             return Err(detail(StatusCode::BAD_REQUEST, &format!("Missing required pipeline input: {required}")));
         }
     }
@@ -642,11 +652,11 @@ async fn start_pipeline(State(shared): State<Arc<Shared>>, Path(pipeline_ref): P
     }
     if let Some(tasks) = request.get("taskIds").and_then(Value::as_array)
         && let Some(unknown) =
-            tasks.iter().filter_map(Value::as_str).find(|t| !pipeline.tasks.iter().any(|d| d.task_id == *t))
+            tasks.iter().filter_map(Value::as_str).find(|t| !pipeline.tasks().iter().any(|d| d.task_id == *t))
     {
         return Err(detail(StatusCode::BAD_REQUEST, &format!("Task {unknown} is not in the pipeline")));
     }
-    if (request.contains_key("branch") || request.contains_key("commit")) && pipeline.repository.is_none() {
+    if (request.contains_key("branch") || request.contains_key("commit")) && !pipeline.storage.is_git() {
         return Err(detail(StatusCode::BAD_REQUEST, "branch and commit apply to git-backed pipelines only"));
     }
     let trigger = json!({"triggerType": "WEBHOOK", "integration": "HTTP"});

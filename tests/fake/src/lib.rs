@@ -14,6 +14,7 @@ mod ids;
 mod integrations;
 pub mod model;
 mod operations;
+mod pipeline_writes;
 mod pipelines;
 mod seed;
 mod validate;

@@ -34,30 +34,106 @@ pub struct Environment {
     pub updated_at: String,
 }
 
-/// A task in a pipeline definition.
+/// A task of a pipeline definition, as runs see it.
 #[derive(Debug, Clone)]
 pub struct TaskDef {
-    pub task_id: &'static str,
-    pub name: &'static str,
-    pub integration: &'static str,
-    pub job: &'static str,
-    pub depends_on: &'static [&'static str],
+    pub task_id: String,
+    pub name: String,
+    pub integration: String,
+    pub job: String,
+    pub depends_on: Vec<String>,
+}
+
+/// Where a pipeline's definition lives: in Orchestra, or in a git repository.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// `ORCHESTRA` or a git provider (`GITHUB`, `GITLAB`, ...).
+    pub provider: String,
+    pub repository: Option<String>,
+    pub default_branch: Option<String>,
+    pub working_branch: Option<String>,
+    pub yaml_path: String,
+}
+
+impl Storage {
+    pub fn orchestra(yaml_path: String) -> Self {
+        Self { provider: "ORCHESTRA".into(), repository: None, default_branch: None, working_branch: None, yaml_path }
+    }
+
+    pub fn is_git(&self) -> bool {
+        self.provider != "ORCHESTRA"
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     pub id: String,
-    pub name: String,
     pub alias: String,
-    pub tasks: Vec<TaskDef>,
-    /// Inputs a start must supply in `runInputs`.
-    pub required_inputs: Vec<&'static str>,
-    pub storage_provider: &'static str,
-    pub repository: Option<&'static str>,
+    /// The latest version's definition: a canonical (camelCase) `PipelineModel`. Its
+    /// name, tasks, inputs and schedule are the pipeline's.
+    pub definition: Value,
+    pub storage: Storage,
     pub latest_version_number: i64,
+    pub published_version_number: Option<i64>,
     pub created_at: String,
-    /// The schedule's cron expression (UTC), if the pipeline is scheduled.
-    pub cron: Option<String>,
+    pub updated_at: String,
+}
+
+impl Pipeline {
+    pub fn name(&self) -> &str {
+        self.definition.get("name").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// Every task of every group, upstream before downstream (ties by id), which is the
+    /// order a run starts them in.
+    pub fn tasks(&self) -> Vec<TaskDef> {
+        let mut pending: Vec<TaskDef> = Vec::new();
+        let nodes = self.definition.get("pipeline").and_then(Value::as_object).into_iter().flatten();
+        for (id, node) in nodes {
+            // A node with `tasks` is a task group; any other node is a task of its own.
+            let members: Vec<(&String, &Value)> = match node.get("tasks").and_then(Value::as_object) {
+                Some(tasks) => tasks.iter().collect(),
+                None => vec![(id, node)],
+            };
+            for (task_id, task) in members {
+                let text = |key: &str| task.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+                pending.push(TaskDef {
+                    task_id: task_id.clone(),
+                    name: Some(text("name")).filter(|n| !n.is_empty()).unwrap_or_else(|| task_id.clone()),
+                    integration: text("integration"),
+                    job: text("integrationJob"),
+                    depends_on: strings(task.get("dependsOn")),
+                });
+            }
+        }
+        let mut ordered: Vec<TaskDef> = Vec::new();
+        while !pending.is_empty() {
+            // A task is ready once no pending task is among its dependencies (a cycle,
+            // which validation rejects, would take the first).
+            let ready = pending
+                .iter()
+                .position(|t| !t.depends_on.iter().any(|d| pending.iter().any(|p| &p.task_id == d)))
+                .unwrap_or(0);
+            ordered.push(pending.remove(ready));
+        }
+        ordered
+    }
+
+    /// Inputs a start must supply in `runInputs`: those neither optional nor defaulted.
+    pub fn required_inputs(&self) -> Vec<String> {
+        let inputs = self.definition.get("inputs").and_then(Value::as_object).into_iter().flatten();
+        inputs
+            .filter(|(_, i)| {
+                !i.get("optional").and_then(Value::as_bool).unwrap_or(false)
+                    && i.get("default").is_none_or(Value::is_null)
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]

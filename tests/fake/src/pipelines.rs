@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::api::{detail, invalid, ok, world};
@@ -72,7 +72,7 @@ fn select<'a>(pipelines: &'a [Pipeline], q: &HashMap<String, String>) -> Result<
         by_id.is_some_and(|id| p.id.eq_ignore_ascii_case(id))
             || by_alias.is_some_and(|alias| p.alias == *alias)
             || by_path.is_some_and(|(repository, yaml_path)| {
-                p.repository == Some(repository.as_str()) && yaml_path_of(p) == *yaml_path
+                p.storage.repository.as_ref() == Some(repository) && p.storage.yaml_path == *yaml_path
             })
     });
     let Some(pipeline) = found else {
@@ -95,29 +95,20 @@ fn select<'a>(pipelines: &'a [Pipeline], q: &HashMap<String, String>) -> Result<
     Ok(pipeline)
 }
 
-fn yaml_path_of(p: &Pipeline) -> String {
-    format!("pipelines/{}.yml", p.alias)
-}
-
-fn schedule(p: &Pipeline) -> Value {
-    match &p.cron {
-        Some(cron) => json!([{"name": "default", "cron": cron, "timezone": "UTC"}]),
-        None => json!([]),
-    }
-}
-
 /// `PipelineResponse`. The API sends `schedule`, `sensors`, `webhook` and `triggerEvents`
 /// as JSON-encoded strings, and so does the fake.
 pub fn pipeline_json(p: &Pipeline, runs: &[PipelineRun]) -> Value {
     let latest = runs.iter().find(|r| r.pipeline_id == p.id);
+    let field = |key: &str, empty: Value| p.definition.get(key).cloned().unwrap_or(empty);
     json!({
-        "id": p.id, "name": p.name, "numTasks": p.tasks.len(), "yamlPath": yaml_path_of(p),
-        "createdAt": p.created_at, "updatedAt": p.created_at, "paused": false,
-        "triggerEvents": "[]", "webhook": "{\"enabled\": false}", "schedule": schedule(p).to_string(), "sensors": "{}",
-        "inputs": inputs(p),
+        "id": p.id, "name": p.name(), "numTasks": p.tasks().len(), "yamlPath": p.storage.yaml_path,
+        "createdAt": p.created_at, "updatedAt": p.updated_at, "paused": false,
+        "triggerEvents": "[]", "webhook": field("webhook", json!({})).to_string(),
+        "schedule": field("schedule", json!([])).to_string(), "sensors": field("sensors", json!({})).to_string(),
+        "inputs": field("inputs", json!({})),
         "productId": null, "productName": null,
-        "latestVersionNumber": p.latest_version_number, "publishedVersionNumber": p.latest_version_number,
-        "storageProvider": p.storage_provider, "repository": p.repository, "defaultBranch": p.repository.map(|_| "main"),
+        "latestVersionNumber": p.latest_version_number, "publishedVersionNumber": p.published_version_number,
+        "storageProvider": p.storage.provider, "repository": p.storage.repository, "defaultBranch": p.storage.default_branch,
         "alias": p.alias,
         "latestRunId": latest.map(|r| &r.id), "latestRunStatus": latest.map(|r| &r.run_status),
         "latestRunMessage": latest.map(|r| &r.message), "latestRunCreatedAt": latest.map(|r| &r.created_at),
@@ -125,40 +116,8 @@ pub fn pipeline_json(p: &Pipeline, runs: &[PipelineRun]) -> Value {
     })
 }
 
-fn inputs(p: &Pipeline) -> Map<String, Value> {
-    p.required_inputs
-        .iter()
-        .map(|i| (i.to_string(), json!({"type": "string", "default": null, "optional": false})))
-        .collect()
-}
-
 /// `PipelineModel`: the definition, camelCase as the API converts it (parameters keep
-/// their own keys). All tasks sit in one task group.
+/// their own keys).
 pub fn definition_json(p: &Pipeline) -> Value {
-    let tasks: Map<String, Value> = p
-        .tasks
-        .iter()
-        .map(|t| {
-            let parameters = match t.integration {
-                "DBT_CORE" => json!({"commands": "dbt build", "target": "prod"}),
-                "SNOWFLAKE" => json!({"statement": "call snapshot_ledger()", "warehouse": "FINANCE_WH"}),
-                "PYTHON" => json!({"command": "python load.py --campaign ${{ inputs.campaign }}"}),
-                _ => json!({}),
-            };
-            let task = json!({
-                "integration": t.integration, "integrationJob": t.job, "name": t.name,
-                "parameters": parameters, "dependsOn": t.depends_on,
-            });
-            (t.task_id.to_string(), task)
-        })
-        .collect();
-    json!({
-        "version": "v1",
-        "name": p.name,
-        "pipeline": {"main": {"tasks": tasks, "name": "Main", "dependsOn": []}},
-        "schedule": schedule(p),
-        "inputs": inputs(p),
-        "configuration": {"retries": 1, "retryDelay": 60},
-        "webhook": {"enabled": false},
-    })
+    p.definition.clone()
 }

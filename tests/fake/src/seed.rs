@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
 use crate::ids::Rng;
-use crate::model::{Environment, Pipeline, PipelineRun, TaskDef, TaskRun};
+use crate::model::{Environment, Pipeline, PipelineRun, Storage, TaskDef, TaskRun};
 
 pub const ACCOUNT_ID: &str = "84e75049-b4c3-4a93-a595-21cff92bdb9d";
 
@@ -15,6 +15,50 @@ pub struct Seed {
     pub pipelines: Vec<Pipeline>,
     pub runs: Vec<PipelineRun>,
     pub task_runs: Vec<TaskRun>,
+    /// Pipeline YAML files in the git repositories Orchestra is connected to.
+    pub repository_files: Vec<RepositoryFile>,
+}
+
+/// A pipeline definition file on a branch of a repository, its YAML held as JSON.
+#[derive(Debug, Clone)]
+pub struct RepositoryFile {
+    pub repository: String,
+    pub branch: String,
+    pub path: String,
+    pub definition: Value,
+}
+
+/// The connected repository: the git-backed `finance_close` pipeline's file, and one
+/// written in the YAML's snake_case that no pipeline imports yet.
+fn repository_files(pipelines: &[Pipeline]) -> Vec<RepositoryFile> {
+    let mut files: Vec<RepositoryFile> = pipelines
+        .iter()
+        .filter(|p| p.storage.is_git())
+        .map(|p| RepositoryFile {
+            repository: p.storage.repository.clone().unwrap_or_default(),
+            branch: p.storage.default_branch.clone().unwrap_or_default(),
+            path: p.storage.yaml_path.clone(),
+            definition: p.definition.clone(),
+        })
+        .collect();
+    files.push(RepositoryFile {
+        repository: "acme/data-pipelines".into(),
+        branch: "main".into(),
+        path: "pipelines/customer_churn.yml".into(),
+        definition: json!({
+            "version": "v1",
+            "name": "Customer churn scores",
+            "pipeline": {"main": {"name": "Main", "depends_on": [], "tasks": {
+                "score_churn": {"integration": "PYTHON", "integration_job": "PYTHON_EXECUTE_SCRIPT", "name": "Score churn",
+                                "parameters": {"command": "python churn.py"}, "depends_on": []},
+                "dbt_churn": {"integration": "DBT_CORE", "integration_job": "DBT_CORE_EXECUTE", "name": "Churn models",
+                              "parameters": {"commands": "dbt build --select churn"}, "depends_on": ["score_churn"]},
+            }}},
+            "schedule": [],
+            "inputs": {},
+        }),
+    });
+    files
 }
 
 pub fn ts(t: Timestamp) -> String {
@@ -22,24 +66,72 @@ pub fn ts(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
 }
 
+fn task(task_id: &str, name: &str, integration: &str, job: &str, depends_on: &[&str]) -> TaskDef {
+    TaskDef {
+        task_id: task_id.into(),
+        name: name.into(),
+        integration: integration.into(),
+        job: job.into(),
+        depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+/// A seeded pipeline's definition: its tasks in one task group, with parameters typical
+/// of each integration.
+fn definition(name: &str, tasks: &[TaskDef], inputs: &[&str]) -> Value {
+    let tasks: Map<String, Value> = tasks
+        .iter()
+        .map(|t| {
+            let parameters = match t.integration.as_str() {
+                "DBT_CORE" => json!({"commands": "dbt build", "target": "prod"}),
+                "SNOWFLAKE" => json!({"statement": "call snapshot_ledger()", "warehouse": "FINANCE_WH"}),
+                "PYTHON" => json!({"command": "python load.py --campaign ${{ inputs.campaign }}"}),
+                _ => json!({}),
+            };
+            let task = json!({
+                "integration": t.integration, "integrationJob": t.job, "name": t.name,
+                "parameters": parameters, "dependsOn": t.depends_on,
+            });
+            (t.task_id.clone(), task)
+        })
+        .collect();
+    let inputs: Map<String, Value> =
+        inputs.iter().map(|i| (i.to_string(), json!({"type": "string", "default": null, "optional": false}))).collect();
+    json!({
+        "version": "v1",
+        "name": name,
+        "pipeline": {"main": {"tasks": tasks, "name": "Main", "dependsOn": []}},
+        "schedule": [],
+        "inputs": inputs,
+        "configuration": {"retries": 1, "retryDelay": 60},
+        "webhook": {"enabled": false},
+    })
+}
+
 fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
     let created = ts(now - SignedDuration::from_hours(24 * 90));
-    let p = |rng: &mut Rng,
-             name: &str,
-             alias: &str,
-             tasks: Vec<TaskDef>,
-             inputs: Vec<&'static str>,
-             git: Option<&'static str>| Pipeline {
-        id: rng.uuid4(),
-        name: name.to_string(),
-        alias: alias.to_string(),
-        tasks,
-        required_inputs: inputs,
-        storage_provider: if git.is_some() { "GITHUB" } else { "ORCHESTRA" },
-        repository: git,
-        latest_version_number: 7,
-        created_at: created.clone(),
-        cron: None,
+    let p = |rng: &mut Rng, name: &str, alias: &str, tasks: Vec<TaskDef>, inputs: Vec<&str>, git: Option<&str>| {
+        let yaml_path = format!("pipelines/{alias}.yml");
+        let storage = match git {
+            Some(repository) => Storage {
+                provider: "GITHUB".into(),
+                repository: Some(repository.into()),
+                default_branch: Some("main".into()),
+                working_branch: None,
+                yaml_path,
+            },
+            None => Storage::orchestra(yaml_path),
+        };
+        Pipeline {
+            id: rng.uuid4(),
+            alias: alias.to_string(),
+            definition: definition(name, &tasks, &inputs),
+            storage,
+            latest_version_number: 7,
+            published_version_number: Some(7),
+            created_at: created.clone(),
+            updated_at: created.clone(),
+        }
     };
     vec![
         p(
@@ -47,27 +139,15 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
             "Daily warehouse refresh",
             "daily_refresh",
             vec![
-                TaskDef {
-                    task_id: "extract_orders",
-                    name: "Extract orders",
-                    integration: "FIVETRAN",
-                    job: "FIVETRAN_SYNC_ALL",
-                    depends_on: &[],
-                },
-                TaskDef {
-                    task_id: "dbt_build",
-                    name: "Build dbt models",
-                    integration: "DBT_CORE",
-                    job: "DBT_CORE_EXECUTE",
-                    depends_on: &["extract_orders"],
-                },
-                TaskDef {
-                    task_id: "refresh_dashboards",
-                    name: "Refresh dashboards",
-                    integration: "TABLEAU_CLOUD",
-                    job: "TABLEAU_REFRESH_EXTRACT",
-                    depends_on: &["dbt_build"],
-                },
+                task("extract_orders", "Extract orders", "FIVETRAN", "FIVETRAN_SYNC_ALL", &[]),
+                task("dbt_build", "Build dbt models", "DBT_CORE", "DBT_CORE_EXECUTE", &["extract_orders"]),
+                task(
+                    "refresh_dashboards",
+                    "Refresh dashboards",
+                    "TABLEAU_CLOUD",
+                    "TABLEAU_REFRESH_EXTRACT",
+                    &["dbt_build"],
+                ),
             ],
             vec![],
             None,
@@ -77,20 +157,8 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
             "Hourly Fivetran sync",
             "hourly_ingest",
             vec![
-                TaskDef {
-                    task_id: "sync_salesforce",
-                    name: "Sync Salesforce",
-                    integration: "FIVETRAN",
-                    job: "FIVETRAN_SYNC_ALL",
-                    depends_on: &[],
-                },
-                TaskDef {
-                    task_id: "sync_stripe",
-                    name: "Sync Stripe",
-                    integration: "FIVETRAN",
-                    job: "FIVETRAN_SYNC_ALL",
-                    depends_on: &[],
-                },
+                task("sync_salesforce", "Sync Salesforce", "FIVETRAN", "FIVETRAN_SYNC_ALL", &[]),
+                task("sync_stripe", "Sync Stripe", "FIVETRAN", "FIVETRAN_SYNC_ALL", &[]),
             ],
             vec![],
             None,
@@ -100,20 +168,8 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
             "Marketing attribution",
             "marketing_attribution",
             vec![
-                TaskDef {
-                    task_id: "load_events",
-                    name: "Load ad events",
-                    integration: "PYTHON",
-                    job: "PYTHON_EXECUTE_SCRIPT",
-                    depends_on: &[],
-                },
-                TaskDef {
-                    task_id: "dbt_attribution",
-                    name: "Attribution models",
-                    integration: "DBT_CORE",
-                    job: "DBT_CORE_EXECUTE",
-                    depends_on: &["load_events"],
-                },
+                task("load_events", "Load ad events", "PYTHON", "PYTHON_EXECUTE_SCRIPT", &[]),
+                task("dbt_attribution", "Attribution models", "DBT_CORE", "DBT_CORE_EXECUTE", &["load_events"]),
             ],
             vec!["campaign"],
             None,
@@ -123,27 +179,9 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
             "Finance month-end close",
             "finance_close",
             vec![
-                TaskDef {
-                    task_id: "snapshot_ledger",
-                    name: "Snapshot ledger",
-                    integration: "SNOWFLAKE",
-                    job: "SNOWFLAKE_RUN_QUERY",
-                    depends_on: &[],
-                },
-                TaskDef {
-                    task_id: "dbt_finance",
-                    name: "Finance models",
-                    integration: "DBT_CORE",
-                    job: "DBT_CORE_EXECUTE",
-                    depends_on: &["snapshot_ledger"],
-                },
-                TaskDef {
-                    task_id: "publish_report",
-                    name: "Publish report",
-                    integration: "POWER_BI",
-                    job: "POWER_BI_REFRESH_DATASET",
-                    depends_on: &["dbt_finance"],
-                },
+                task("snapshot_ledger", "Snapshot ledger", "SNOWFLAKE", "SNOWFLAKE_RUN_QUERY", &[]),
+                task("dbt_finance", "Finance models", "DBT_CORE", "DBT_CORE_EXECUTE", &["snapshot_ledger"]),
+                task("publish_report", "Publish report", "POWER_BI", "POWER_BI_REFRESH_DATASET", &["dbt_finance"]),
             ],
             vec![],
             Some("acme/data-pipelines"),
@@ -152,13 +190,7 @@ fn pipelines(rng: &mut Rng, now: Timestamp) -> Vec<Pipeline> {
             rng,
             "Reverse ETL to Salesforce",
             "reverse_etl",
-            vec![TaskDef {
-                task_id: "sync_accounts",
-                name: "Sync accounts",
-                integration: "HIGHTOUCH",
-                job: "HIGHTOUCH_SYNC",
-                depends_on: &[],
-            }],
+            vec![task("sync_accounts", "Sync accounts", "HIGHTOUCH", "HIGHTOUCH_SYNC", &[])],
             vec![],
             None,
         ),
@@ -213,7 +245,8 @@ pub fn world(now: Timestamp) -> Seed {
     ];
     for (alias, every, _) in schedule {
         let pipeline = pipelines.iter_mut().find(|p| p.alias == alias).expect("scheduled pipelines exist");
-        pipeline.cron = Some(if every == 24 { "0 2 * * *".to_string() } else { format!("0 */{every} * * *") });
+        let cron = if every == 24 { "0 2 * * *".to_string() } else { format!("0 */{every} * * *") };
+        pipeline.definition["schedule"] = json!([{"name": "default", "cron": cron, "timezone": "UTC"}]);
     }
     for (alias, every, newest_status) in schedule {
         let pipeline = pipelines.iter().find(|p| p.alias == alias).expect("scheduled pipelines exist");
@@ -241,7 +274,8 @@ pub fn world(now: Timestamp) -> Seed {
         }
     }
     runs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-    Seed { environments, pipelines, runs, task_runs }
+    let repository_files = repository_files(&pipelines);
+    Seed { environments, pipelines, runs, task_runs, repository_files }
 }
 
 /// A run of `pipeline` created at `created`, with task runs consistent with `status`.
@@ -258,12 +292,13 @@ pub fn make_run(
     let started = created + SignedDuration::from_secs(5);
     let live = matches!(status, "CREATED" | "RUNNING" | "CANCELLING");
     // Which task the outcome centres on: the first dbt task if any, else the first task.
-    let focus = pipeline.tasks.iter().position(|t| t.integration == "DBT_CORE").unwrap_or(0);
+    let defs = pipeline.tasks();
+    let focus = defs.iter().position(|t| t.integration == "DBT_CORE").unwrap_or(0);
     let mut clock = started;
     let mut tasks = Vec::new();
     let mut failed_name = None;
-    for (i, def) in pipeline.tasks.iter().enumerate() {
-        let task_status = task_status(status, i, focus, &pipeline.tasks);
+    for (i, def) in defs.iter().enumerate() {
+        let task_status = task_status(status, i, focus, &defs);
         let duration = SignedDuration::from_secs(30 + rng.below(240) as i64);
         let begins = !matches!(task_status, "CREATED" | "QUEUED" | "SKIPPED");
         let task_started = begins.then_some(clock);
@@ -274,7 +309,7 @@ pub fn make_run(
         }
         let (message, external_status, external_message) = task_messages(def, task_status);
         if task_status == "FAILED" {
-            failed_name = Some(def.name);
+            failed_name = Some(def.name.clone());
         }
         let attempts = match task_status {
             "FAILED" => 2,
@@ -322,13 +357,13 @@ pub fn make_run(
             updated_at: ts(task_completed.or(task_started).unwrap_or(created)),
             completed_at: task_completed.map(ts),
             started_at: task_started.map(ts),
-            depends_on: Some(def.depends_on.iter().map(|d| d.to_string()).collect()),
+            depends_on: Some(def.depends_on.clone()),
         });
     }
     let completed = (!live).then_some(clock.max(started));
     let message = match status {
         "SUCCEEDED" => "All tasks have succeeded.".to_string(),
-        "FAILED" => format!("1 task failed: {}", failed_name.unwrap_or("unknown")),
+        "FAILED" => format!("1 task failed: {}", failed_name.as_deref().unwrap_or("unknown")),
         "WARNING" => "All tasks completed; some reported warnings.".to_string(),
         "SKIPPED" => "Pipeline run was skipped: its run condition was not met.".to_string(),
         "CANCELLED" => "Pipeline run was cancelled by a user.".to_string(),
@@ -343,13 +378,13 @@ pub fn make_run(
             "data": {"type": "pipeline_duration_above_baseline", "percentage_above_baseline": 84, "threshold_seconds": 600, "compared_runs": 10, "observed_seconds": 1104}
         }))])
     });
-    let git = pipeline.repository.is_some();
+    let git = pipeline.storage.is_git();
     let commit =
         git.then(|| format!("{:016x}{:016x}{:08x}", rng.next_u64(), rng.next_u64(), rng.below(u32::MAX as u64)));
     let run = PipelineRun {
         id: run_id,
         pipeline_id: pipeline.id.clone(),
-        pipeline_name: Some(pipeline.name.clone()),
+        pipeline_name: Some(pipeline.name().to_string()),
         account_id: ACCOUNT_ID.to_string(),
         env_id: Some(env.environment_id.clone()),
         env_name: Some(env.name.clone()),
@@ -367,7 +402,7 @@ pub fn make_run(
         completed_at: completed.map(ts),
         started_at: (status != "CREATED" && status != "SKIPPED").then(|| ts(started)),
         branch: git.then(|| "main".to_string()),
-        git_link: commit.as_ref().map(|c| format!("https://github.com/{}/commit/{c}", pipeline.repository.unwrap_or_default())),
+        git_link: commit.as_ref().map(|c| format!("https://github.com/{}/commit/{c}", pipeline.storage.repository.as_deref().unwrap_or_default())),
         commit,
         data: None,
     };
@@ -376,17 +411,17 @@ pub fn make_run(
 
 fn task_status(run_status: &str, i: usize, focus: usize, tasks: &[TaskDef]) -> &'static str {
     let downstream_of_focus = |i: usize| {
-        let mut frontier = vec![tasks[focus].task_id];
+        let mut frontier = vec![tasks[focus].task_id.as_str()];
         let mut seen = Vec::new();
         while let Some(id) = frontier.pop() {
             for t in tasks {
-                if t.depends_on.contains(&id) && !seen.contains(&t.task_id) {
-                    seen.push(t.task_id);
-                    frontier.push(t.task_id);
+                if t.depends_on.iter().any(|d| d == id) && !seen.contains(&t.task_id.as_str()) {
+                    seen.push(t.task_id.as_str());
+                    frontier.push(t.task_id.as_str());
                 }
             }
         }
-        seen.contains(&tasks[i].task_id)
+        seen.contains(&tasks[i].task_id.as_str())
     };
     match run_status {
         "SUCCEEDED" => "SUCCEEDED",
@@ -408,7 +443,7 @@ fn task_status(run_status: &str, i: usize, focus: usize, tasks: &[TaskDef]) -> &
 }
 
 fn task_messages(def: &TaskDef, status: &str) -> (Option<String>, Option<String>, Option<String>) {
-    match (status, def.integration) {
+    match (status, def.integration.as_str()) {
         ("FAILED", "DBT_CORE") => (
             Some("dbt command failed: 1 of 42 models errored".into()),
             Some("error".into()),

@@ -16,18 +16,21 @@ use crate::integrations::INTEGRATIONS;
 
 type Answer = Result<Response, Response>;
 
-struct Problems(Vec<Value>);
+/// FastAPI's `detail` items, each `loc` starting where the definition sits in the request.
+struct Problems<'a> {
+    at: &'a [&'a str],
+    found: Vec<Value>,
+}
 
-impl Problems {
+impl Problems<'_> {
     fn add(&mut self, loc: &[&str], msg: &str, kind: &str) {
-        let mut path = vec![json!("body")];
-        path.extend(loc.iter().map(|p| json!(p)));
-        self.0.push(json!({"loc": path, "msg": msg, "type": kind}));
+        let path: Vec<Value> = self.at.iter().chain(loc).map(|p| json!(p)).collect();
+        self.found.push(json!({"loc": path, "msg": msg, "type": kind}));
     }
 }
 
 /// snake_case → camelCase for a key of the definition (not inside `parameters`/`inputs`).
-fn camel(key: &str) -> String {
+pub fn camel(key: &str) -> String {
     let mut out = String::new();
     let mut upper = false;
     for c in key.chars() {
@@ -131,11 +134,23 @@ pub async fn validate_pipeline(Query(q): Query<HashMap<String, String>>, body: B
     let Ok(document) = serde_json::from_slice::<Value>(&body) else {
         return Err(unprocessable(vec![json!({"loc": ["body"], "msg": "JSON decode error", "type": "json_invalid"})]));
     };
-    let document = canonical(&document);
-    let mut problems = Problems(Vec::new());
+    let document = check(&document, &["body"]).map_err(unprocessable)?;
+    let canonicalize = q.get("canonicalize").is_some_and(|v| v == "true");
+    if canonicalize {
+        ok(json!({"message": "Pipeline schema is valid", "pipeline": document}))
+    } else {
+        ok(json!({"message": "Pipeline schema is valid"}))
+    }
+}
+
+/// Checks a definition (`PipelineModel`) that sits at `at` in the request. Returns its
+/// canonical form, or the `detail` items of a 422.
+pub fn check(document: &Value, at: &[&str]) -> Result<Value, Vec<Value>> {
+    let document = canonical(document);
+    let mut problems = Problems { at, found: Vec::new() };
     let Some(root) = document.as_object() else {
         problems.add(&[], "Input should be a valid dictionary", "dict_type");
-        return Err(unprocessable(problems.0));
+        return Err(problems.found);
     };
     if root.get("version").and_then(Value::as_str) != Some("v1") {
         problems.add(&["version"], "Input should be 'v1'", "literal_error");
@@ -159,17 +174,9 @@ pub async fn validate_pipeline(Query(q): Query<HashMap<String, String>>, body: B
             }
         }
     }
-    if !problems.0.is_empty() {
-        return Err(unprocessable(problems.0));
-    }
-    let canonicalize = q.get("canonicalize").is_some_and(|v| v == "true");
-    if canonicalize {
-        ok(json!({"message": "Pipeline schema is valid", "pipeline": document}))
-    } else {
-        ok(json!({"message": "Pipeline schema is valid"}))
-    }
+    if problems.found.is_empty() { Ok(document) } else { Err(problems.found) }
 }
 
-fn unprocessable(detail: Vec<Value>) -> Response {
+pub fn unprocessable(detail: Vec<Value>) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({ "detail": detail }))).into_response()
 }

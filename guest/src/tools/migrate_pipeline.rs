@@ -1,0 +1,84 @@
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::saved_pipeline::{Saved, saved};
+use crate::api::Client;
+use crate::api::models::{Pipeline, SavedPipeline};
+use crate::args::{self, GitProvider, PipelineRef};
+use crate::catalogue::Annotations;
+use crate::error::invalid;
+use crate::wit::ToolError;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// The pipeline's id (UUID) or alias.
+    pub pipeline_id_or_alias: PipelineRef,
+    /// The git provider of the repository.
+    pub git_provider: GitProvider,
+    /// The repository connected to Orchestra, e.g. `acme/data-pipelines`.
+    #[schemars(length(min = 1, max = 512))]
+    pub repository: String,
+    /// Where the pipeline's YAML file is to live in the repository, e.g. `pipelines/churn.yml`.
+    #[schemars(length(min = 1, max = 1024))]
+    pub yaml_path: String,
+    /// The repository's default branch, e.g. `main`.
+    #[schemars(length(min = 1, max = 255))]
+    pub default_branch: String,
+    /// Commit to this branch instead of the default branch.
+    #[serde(default)]
+    pub working_branch: Option<String>,
+}
+
+pub async fn run(client: Client, args: Args) -> Result<Saved, ToolError> {
+    let reference = args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
+    let key = if args::uuid("", &reference).is_ok() { "pipeline_id" } else { "alias" };
+    let selector = args::query(&[(key, Some(reference))]);
+    for (field, value) in
+        [("repository", &args.repository), ("yaml_path", &args.yaml_path), ("default_branch", &args.default_branch)]
+    {
+        if value.trim().is_empty() {
+            return Err(invalid(field, "must not be blank"));
+        }
+    }
+    let mut body = json!({
+        "path": args.yaml_path.trim(),
+        "repository": args.repository.trim(),
+        "storageProvider": args::wire(&args.git_provider),
+        "defaultBranch": args.default_branch.trim(),
+    });
+    // The official clients leave the working branch out when it is the default branch.
+    if let Some(branch) =
+        args.working_branch.as_deref().map(str::trim).filter(|b| !b.is_empty() && *b != args.default_branch.trim())
+    {
+        body["workingBranch"] = json!(branch);
+    }
+    let path = format!("/pipelines/storage-settings{selector}");
+    let answer: Option<SavedPipeline> = client.patch_json("PATCH /pipelines/storage-settings", &path, &body).await?;
+    let answer = match answer {
+        Some(answer) => answer,
+        // The API may answer with an empty body; the pipeline's new settings are read back.
+        None => {
+            let pipeline: Pipeline = client.get_json("GET /pipeline", &format!("/pipeline{selector}")).await?;
+            SavedPipeline {
+                data: None,
+                current_version_number: None,
+                new_commit_sha: None,
+                latest_file_sha: None,
+                pipeline,
+            }
+        }
+    };
+    Ok(saved(&client, answer))
+}
+
+super::single_step_tool! {
+    name: "migrate_pipeline",
+    title: "Move a pipeline's definition into git",
+    toolset: "pipelines",
+    annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
+    args: Args,
+    output: Saved,
+    run: run,
+}
