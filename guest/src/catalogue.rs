@@ -71,8 +71,12 @@ pub fn all() -> Vec<Tool> {
         tools::create_environment::tool(),
         tools::update_environment::tool(),
         tools::delete_environment::tool(),
+        tools::list_integrations::tool(),
+        tools::get_integration::tool(),
+        tools::list_sensor_checks::tool(),
         tools::list_integration_connections::tool(),
         tools::list_accounts::tool(),
+        tools::check_connection::tool(),
     ]
 }
 

@@ -40,6 +40,10 @@ create_environment|{"name":"Inspector","values":{"WAREHOUSE":{"type":"string","v
 update_environment|{"environment":"Inspector","name":"Inspector renamed"}
 list_integration_connections|{}
 list_accounts|{}
+list_integrations|{}
+get_integration|{"integration":"SNOWFLAKE"}
+list_sensor_checks|{"integration":"SNOWFLAKE"}
+check_connection|{}
 list_assets|{"status":["UNHEALTHY"],"sort_column":"asset_name"}
 get_asset|{"asset_id":"ANALYTICS.MARTS.ORDERS"}
 validate_pipeline|{"definition":{"version":"v1","name":"Tiny","pipeline":{"t":{"integration":"PYTHON","integrationJob":"PYTHON_EXECUTE_SCRIPT","parameters":{}}}}}

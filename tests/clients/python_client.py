@@ -80,6 +80,11 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("update_environment", {"environment": f"Client {mode}", "remove_values": ["WAREHOUSE"]})
         await call("list_integration_connections", {"integration": "SNOWFLAKE"})
         await call("list_accounts", {})
+        await call("list_integrations", {"category": "Warehouse"})
+        await call("get_integration", {"integration": "DBT_CORE"})
+        await call("list_sensor_checks", {})
+        connection = await call("check_connection", {})
+        assert connection["keyAccepted"], connection
         assets = await call("list_assets", {"status": ["UNHEALTHY"]})
         await call("get_asset", {"asset_id": assets["assets"][0]["externalId"]})
         started = await call("start_pipeline", {"pipeline_id_or_alias": "reverse_etl"})

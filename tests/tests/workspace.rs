@@ -158,3 +158,69 @@ async fn environments_are_created_merged_into_and_deleted_only_when_enabled() {
     assert_eq!(out["deleted"], true);
     assert_eq!(array(&admin.ok("list_environments", json!({})).await["environments"]).len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_integration_catalogue_tells_what_a_task_needs() {
+    let (fake, server) = setup().await;
+    let all = server.ok("list_integrations", json!({})).await;
+    let ids: Vec<&str> = array(&all["integrations"]).iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"SNOWFLAKE") && !ids.contains(&"STITCH"), "retired ones are left out: {ids:?}");
+    assert_eq!(all["catalogueSize"].as_u64(), Some(ids.len() as u64 + 1));
+    let retired = server.ok("list_integrations", json!({"include_retired": true, "name_contains": "stit"})).await;
+    assert_eq!(array(&retired["integrations"])[0]["status"], "DEPRECATED");
+    let bi = server.ok("list_integrations", json!({"category": "business intelligence"})).await;
+    let mut bi: Vec<&str> = array(&bi["integrations"]).iter().map(|i| i["id"].as_str().unwrap()).collect();
+    bi.sort();
+    assert_eq!(bi, ["POWER_BI", "TABLEAU_CLOUD"]);
+
+    let snowflake = server.ok("get_integration", json!({"integration": "SNOWFLAKE"})).await;
+    let job = &array(&snowflake["jobs"])[0];
+    assert_eq!(job["id"], "SNOWFLAKE_RUN_QUERY");
+    let statement = array(&job["parameters"]).iter().find(|p| p["name"] == "statement").unwrap();
+    assert_eq!((statement["type"].as_str(), statement["required"].as_bool()), (Some("string"), Some(true)));
+    assert_eq!(array(&snowflake["sensorChecks"])[0]["id"], "SNOWFLAKE_QUERY");
+    let secret = array(&snowflake["connectionFields"]).iter().find(|f| f["name"] == "private_key").unwrap();
+    assert_eq!(secret["format"], "password");
+    let sent: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert!(sent.ends_with(&["/integrations/SNOWFLAKE".into(), "/integrations/jobs".into(), "/sensor_checks/".into()]));
+
+    let text = server.err("get_integration", json!({"integration": "ZAPIER"})).await;
+    assert!(text.contains("422") && text.contains("integration"), "not an Orchestra integration: {text}");
+    let text = server.err("get_integration", json!({"integration": "snowflake"})).await;
+    assert!(text.contains("integration"), "upper case, refused before sending: {text}");
+
+    let checks = server.ok("list_sensor_checks", json!({"integration": "AWS_S3"})).await;
+    let settings: Vec<&str> =
+        array(&array(&checks["sensorChecks"])[0]["settings"]).iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(settings, ["bucket", "prefix"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_connection_reports_reachability_key_and_workspace_as_data() {
+    let (fake, server) = setup().await;
+    let out = server.ok("check_connection", json!({})).await;
+    assert_eq!((out["reachable"].as_bool(), out["keyAccepted"].as_bool()), (Some(true), Some(true)), "{out}");
+    assert_eq!(out["environments"], json!(["Production", "Staging"]));
+    assert_eq!(out["problems"], json!([]));
+    assert_eq!(out["api"], fake.base_url().as_str());
+
+    let wrong_key =
+        Server::start(ServerOptions { api_key: Some("not-the-key".into()), ..ServerOptions::for_fake(&fake) })
+            .await
+            .unwrap();
+    let out = wrong_key.ok("check_connection", json!({})).await;
+    assert_eq!((out["reachable"].as_bool(), out["keyAccepted"].as_bool()), (Some(true), Some(false)), "{out}");
+    let problem = out["problems"][0].as_str().unwrap();
+    assert!(problem.contains("401") && problem.contains("belongs to the Orchestra host"), "{problem}");
+    assert!(!out.to_string().contains("not-the-key"), "the key never appears");
+
+    let nowhere = Server::start(ServerOptions {
+        base_url: "http://127.0.0.1:9/api/engine/public".into(),
+        ..ServerOptions::for_fake(&fake)
+    })
+    .await
+    .unwrap();
+    let out = nowhere.ok("check_connection", json!({})).await;
+    assert_eq!((out["reachable"].as_bool(), out["keyAccepted"].as_bool()), (Some(false), None), "{out}");
+    assert!(out["problems"][0].as_str().unwrap().contains("ORCHESTRA_BASE_URL"), "{out}");
+}

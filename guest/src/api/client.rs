@@ -61,6 +61,11 @@ impl Client {
         Ok(Self { base, ui_origin })
     }
 
+    /// The API base requests go to (not secret: the key is never part of it).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The Orchestra UI page that shows a pipeline run's lineage and task statuses.
     pub fn lineage_url(&self, pipeline_run_id: &str) -> String {
         format!("{}/pipeline-runs/{pipeline_run_id}/lineage", self.ui_origin)

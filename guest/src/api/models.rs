@@ -376,3 +376,85 @@ pub struct Asset {
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
+
+/// `IntegrationResponse`, without the UI's fields (logos, priority).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationInfo {
+    pub id: String,
+    pub display_name: String,
+    pub status: String,
+    #[serde(default)]
+    pub job_types: Vec<String>,
+    #[serde(default)]
+    pub auth_schema: Vec<FormItem>,
+    #[serde(default)]
+    pub setup_docs_url: Option<String>,
+    #[serde(default)]
+    pub top: bool,
+    #[serde(default)]
+    pub supported_asset_types: Vec<String>,
+}
+
+/// `IntegrationJobResponse`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationJob {
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub integration: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    #[serde(default)]
+    pub job_schema: Vec<FormItem>,
+    #[serde(default)]
+    pub is_data_quality_test: Option<bool>,
+    #[serde(default)]
+    pub output_keys: Option<Vec<String>>,
+}
+
+/// `SensorCheckSchemaResponse`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SensorCheck {
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub integration: String,
+    pub status: String,
+    #[serde(default)]
+    pub sensor_schema: Vec<FormItem>,
+    #[serde(default)]
+    pub output_keys: Vec<String>,
+}
+
+/// `BaseFormSchemaItem`: one field of an integration's credentials form, a job's
+/// `parameters` or a sensor's settings. The API writes these in snake_case.
+#[derive(Debug, Deserialize)]
+pub struct FormItem {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub default_value: Option<Value>,
+    #[serde(default, rename = "enum")]
+    pub options: Option<Vec<FormOption>>,
+    #[serde(default)]
+    pub info: Option<String>,
+}
+
+/// `BaseFormSchemaItemEnumOption`.
+#[derive(Debug, Deserialize)]
+pub struct FormOption {
+    pub value: String,
+}

@@ -3,6 +3,7 @@
 //! `src/descriptions/<tool>.md`.
 
 pub mod cancel_pipeline_run;
+pub mod check_connection;
 pub mod create_environment;
 pub mod create_pipeline;
 pub mod delete_environment;
@@ -11,19 +12,23 @@ pub mod diagnose_task_run;
 mod download;
 pub mod get_asset;
 pub mod get_environment;
+pub mod get_integration;
 pub mod get_pipeline;
 pub mod get_pipeline_definition;
 pub mod get_pipeline_run;
 pub mod get_task_run_artifact;
 pub mod get_task_run_log;
 pub mod import_pipeline;
+mod integration_catalogue;
 pub mod list_accounts;
 pub mod list_assets;
 pub mod list_environments;
 pub mod list_integration_connections;
+pub mod list_integrations;
 pub mod list_operations;
 pub mod list_pipeline_runs;
 pub mod list_pipelines;
+pub mod list_sensor_checks;
 pub mod list_task_run_artifacts;
 pub mod list_task_run_logs;
 pub mod list_task_runs;

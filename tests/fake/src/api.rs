@@ -22,7 +22,7 @@ use crate::model::{
     Environment, PIPELINE_RUN_STATUSES, Page, PipelineRun, TASK_RUN_STATUSES, TaskRun, is_terminal_run,
 };
 use crate::seed::{self, Seed};
-use crate::{assets, operations, pipeline_writes, pipelines, validate, workspace};
+use crate::{assets, catalogue, operations, pipeline_writes, pipelines, state, validate, workspace};
 
 type Q = Query<HashMap<String, String>>;
 type Answer = Result<Response, Response>;
@@ -36,6 +36,11 @@ pub fn router() -> Router<Arc<Shared>> {
             get(workspace::get_environment).patch(workspace::update_environment).delete(workspace::delete_environment),
         )
         .route("/api/engine/public/integrations/connections", get(workspace::list_connections))
+        .route("/api/engine/public/integrations/", get(catalogue::list_integrations))
+        .route("/api/engine/public/integrations/jobs", get(catalogue::list_jobs))
+        .route("/api/engine/public/integrations/{integration}", get(catalogue::get_integration))
+        .route("/api/engine/public/sensor_checks/", get(catalogue::list_sensor_checks))
+        .route("/api/engine/public/state/{integration}", get(state::get_state).patch(state::update_state))
         .route("/api/engine/public/operations", get(operations::list_operations))
         .route("/api/engine/public/assets", get(assets::list_assets))
         .route("/api/engine/public/assets/{asset_id}", get(assets::get_asset))

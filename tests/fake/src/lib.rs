@@ -10,6 +10,7 @@
 
 pub mod api;
 mod assets;
+mod catalogue;
 mod ids;
 mod integrations;
 pub mod model;
@@ -17,6 +18,7 @@ mod operations;
 mod pipeline_writes;
 mod pipelines;
 mod seed;
+mod state;
 mod validate;
 mod workspace;
 

@@ -17,6 +17,8 @@ pub struct Seed {
     pub task_runs: Vec<TaskRun>,
     /// Pipeline YAML files in the git repositories Orchestra is connected to.
     pub repository_files: Vec<RepositoryFile>,
+    /// Stored integration state (`StateApiModel.state`) by integration.
+    pub states: std::collections::BTreeMap<String, Map<String, Value>>,
 }
 
 /// A pipeline definition file on a branch of a repository, its YAML held as JSON.
@@ -275,7 +277,11 @@ pub fn world(now: Timestamp) -> Seed {
     }
     runs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
     let repository_files = repository_files(&pipelines);
-    Seed { environments, pipelines, runs, task_runs, repository_files }
+    let synced = ts(now - SignedDuration::from_hours(3));
+    let dbt_state = json!({"orders_daily": {"last_updated": synced, "checksum": "9f2c1e7a",
+                                            "sources": {"raw.orders": synced}}});
+    let states = [("DBT_CORE".to_string(), dbt_state.as_object().cloned().unwrap_or_default())].into();
+    Seed { environments, pipelines, runs, task_runs, repository_files, states }
 }
 
 /// A run of `pipeline` created at `created`, with task runs consistent with `status`.

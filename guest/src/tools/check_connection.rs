@@ -1,0 +1,90 @@
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::Client;
+use crate::api::models::Environment;
+use crate::catalogue::READ;
+use crate::wit::ToolError;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    /// The Orchestra API this server calls.
+    pub api: String,
+    /// Orchestra answered.
+    pub reachable: bool,
+    /// Orchestra's health answer as text, when it gave one.
+    pub health: Option<String>,
+    /// Whether Orchestra accepted the API key for an authenticated read; absent when
+    /// Orchestra could not be reached.
+    pub key_accepted: Option<bool>,
+    /// The workspace's environments, which show which workspace the key belongs to.
+    pub environments: Vec<String>,
+    /// What went wrong, each with what to do about it. Empty when all is well.
+    pub problems: Vec<String>,
+}
+
+/// The error as one line, with the client's hint when it has one.
+fn problem(error: &ToolError) -> String {
+    let hint = match error {
+        ToolError::Upstream(u) => u.hint.clone(),
+        _ => None,
+    };
+    match hint {
+        Some(hint) => format!("{}: {hint}", super::summary(error)),
+        None => super::summary(error),
+    }
+}
+
+/// Orchestra answered, even if with an error status.
+fn answered(error: &ToolError) -> bool {
+    matches!(error, ToolError::Upstream(_) | ToolError::UnexpectedResponse(_))
+}
+
+pub async fn run(client: Client, _args: Args) -> Result<Output, ToolError> {
+    let mut out = Output {
+        api: client.base().to_string(),
+        reachable: false,
+        health: None,
+        key_accepted: None,
+        environments: Vec::new(),
+        problems: Vec::new(),
+    };
+    match client.get_json::<Value>("GET /health", "/health").await {
+        Ok(health) => {
+            out.reachable = true;
+            out.health = Some(crate::shape::bounded(&health.to_string(), 500));
+        }
+        Err(e) if answered(&e) => out.reachable = true,
+        Err(e) => {
+            out.problems.push(format!("{}: check ORCHESTRA_BASE_URL and the network", problem(&e)));
+            return Ok(out);
+        }
+    }
+    match client.get_json::<Vec<Environment>>("GET /environments", "/environments").await {
+        Ok(environments) => {
+            out.key_accepted = Some(true);
+            out.environments = environments.into_iter().map(|e| e.name).collect();
+        }
+        Err(e) => {
+            out.key_accepted = Some(!matches!(&e, ToolError::Upstream(u) if u.status == 401));
+            out.problems.push(problem(&e));
+        }
+    }
+    Ok(out)
+}
+
+super::single_step_tool! {
+    name: "check_connection",
+    title: "Check the connection to Orchestra",
+    toolset: "account",
+    annotations: READ,
+    args: Args,
+    output: Output,
+    run: run,
+}
