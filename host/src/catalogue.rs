@@ -36,7 +36,7 @@ impl Catalogue {
         for warning in exposure.unknown_names(facts.iter()) {
             tracing::warn!("{warning}");
         }
-        let exposed: Vec<bool> = facts.iter().map(|f| exposure.exposes(f)).collect();
+        let exposed = exposure.exposed(&facts);
         drop(facts);
         let mut tools = Vec::with_capacity(descriptors.len());
         let mut validators = HashMap::new();

@@ -3,9 +3,12 @@
 //! to allowlist mode, so a new tool never appears silently in a locked-down agent.
 //!
 //! Precedence, first match wins: the tool enabled → on; the tool disabled → off; its
-//! toolset enabled → on; its toolset disabled → off; otherwise on, unless any enable is set
-//! or the tool is opt-in (deletes). Read-only mode then removes every tool that is not
-//! read-only, whatever enabled it. Names that match nothing are warned about and skipped.
+//! toolset enabled → on; its toolset disabled → off; otherwise on, unless in allowlist mode
+//! or the tool is opt-in (deletes, asset writes, integration state). Allowlist mode is on
+//! when an enable names anything but opt-in tools (or a toolset of nothing else): enabling
+//! only opt-in tools adds them to the defaults, and a name that matches nothing still
+//! locks the list down rather than opening it. Read-only mode then removes every tool that
+//! is not read-only, whatever enabled it. Names that match nothing are warned about.
 //! The host knows toolsets and annotations only as the component declares them.
 
 use std::collections::BTreeSet;
@@ -56,12 +59,22 @@ impl Exposure {
         }
     }
 
-    fn allowlist_mode(&self) -> bool {
-        !self.enable_tools.is_empty() || !self.enable_toolsets.is_empty()
+    /// Whether the enables form an allowlist: they name something other than opt-in tools.
+    fn allowlist_mode(&self, tools: &[ToolFacts]) -> bool {
+        let opt_in_tool = |name: &str| tools.iter().any(|t| t.name == name && t.opt_in);
+        let opt_in_toolset = |set: &str| {
+            tools.iter().any(|t| t.toolset == set) && tools.iter().filter(|t| t.toolset == set).all(|t| t.opt_in)
+        };
+        self.enable_tools.iter().any(|n| !opt_in_tool(n)) || self.enable_toolsets.iter().any(|s| !opt_in_toolset(s))
     }
 
-    /// Whether `tool` is exposed.
-    pub fn exposes(&self, tool: &ToolFacts) -> bool {
+    /// Which of `tools` are exposed, in order.
+    pub fn exposed(&self, tools: &[ToolFacts]) -> Vec<bool> {
+        let allowlist = self.allowlist_mode(tools);
+        tools.iter().map(|t| self.exposes(t, allowlist)).collect()
+    }
+
+    fn exposes(&self, tool: &ToolFacts, allowlist: bool) -> bool {
         if self.read_only && !tool.read_only {
             return false;
         }
@@ -77,7 +90,7 @@ impl Exposure {
         if self.disable_toolsets.contains(tool.toolset) {
             return false;
         }
-        !self.allowlist_mode() && !tool.opt_in
+        !allowlist && !tool.opt_in
     }
 
     /// The names that match no tool or toolset of the catalogue, as warnings.
@@ -117,16 +130,19 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
-    const CATALOGUE: [(&str, &str, bool, bool); 5] = [
+    const CATALOGUE: [(&str, &str, bool, bool); 7] = [
         ("whats_broken", "triage", true, false),
         ("list_pipeline_runs", "pipeline_runs", true, false),
         ("cancel_pipeline_run", "pipeline_runs", false, false),
         ("start_pipeline", "pipelines", false, false),
         ("delete_pipeline", "pipelines", false, true),
+        ("get_integration_state", "state", true, true),
+        ("update_integration_state", "state", false, true),
     ];
 
     fn exposed(exposure: &Exposure) -> Vec<&'static str> {
-        CATALOGUE.iter().filter(|t| exposure.exposes(&tool(t.0, t.1, t.2, t.3))).map(|t| t.0).collect()
+        let facts: Vec<ToolFacts> = CATALOGUE.iter().map(|t| tool(t.0, t.1, t.2, t.3)).collect();
+        CATALOGUE.iter().zip(exposure.exposed(&facts)).filter(|(_, on)| *on).map(|(t, _)| t.0).collect()
     }
 
     #[test]
@@ -138,12 +154,25 @@ mod tests {
     }
 
     #[test]
-    fn an_opt_in_tool_appears_when_enabled_by_name_or_toolset() {
+    fn enabling_only_opt_in_tools_adds_them_to_the_defaults() {
         let by_name = Exposure { enable_tools: names(&["delete_pipeline"]), ..Default::default() };
-        // Any enable is an allowlist: only the named tool.
-        assert_eq!(exposed(&by_name), ["delete_pipeline"]);
+        assert_eq!(
+            exposed(&by_name),
+            ["whats_broken", "list_pipeline_runs", "cancel_pipeline_run", "start_pipeline", "delete_pipeline"]
+        );
+        let opt_in_toolset = Exposure { enable_toolsets: names(&["state"]), ..Default::default() };
+        assert_eq!(exposed(&opt_in_toolset).len(), 6, "a toolset of opt-in tools only is added too");
+    }
+
+    #[test]
+    fn enabling_anything_else_is_an_allowlist() {
+        let by_name = Exposure { enable_tools: names(&["delete_pipeline", "whats_broken"]), ..Default::default() };
+        assert_eq!(exposed(&by_name), ["whats_broken", "delete_pipeline"]);
         let by_toolset = Exposure { enable_toolsets: names(&["pipelines"]), ..Default::default() };
         assert_eq!(exposed(&by_toolset), ["start_pipeline", "delete_pipeline"]);
+        // A misspelt enable locks the list down instead of exposing every default.
+        let typo = Exposure { enable_tools: names(&["whats_brokn"]), ..Default::default() };
+        assert!(exposed(&typo).is_empty());
     }
 
     #[test]

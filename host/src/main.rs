@@ -67,8 +67,9 @@ struct ExposureArgs {
     /// Expose only read-only tools: nothing that starts, cancels, changes or deletes.
     #[arg(long, env = "ORCHESTRA_MCP_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
     read_only: bool,
-    /// Tools to expose, comma-separated. Any enable (tool or toolset) exposes only what is
-    /// enabled; it also brings in opt-in tools such as deletes.
+    /// Tools to expose, comma-separated. Naming only opt-in tools (deletes, asset writes,
+    /// integration state) adds them to the defaults; naming any other tool or a toolset
+    /// exposes only what is enabled.
     #[arg(long, env = "ORCHESTRA_MCP_ENABLE_TOOLS", value_delimiter = ',')]
     enable_tools: Vec<String>,
     /// Tools to leave out, comma-separated.

@@ -13,6 +13,9 @@ inspect() {
 }
 count=$(inspect --strict --method tools/list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.tools.length))')
 echo "tools/list: $count tools (strict schema check passed)"
+opt_in=delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,add_asset_dependencies,get_integration_state,update_integration_state
+all=$(inspect -e ORCHESTRA_MCP_ENABLE_TOOLS=$opt_in --strict --method tools/list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.tools.length))')
+echo "tools/list with every opt-in tool: $all tools (strict schema check passed)"
 ids="\"pipeline_run_id\":\"$run\",\"task_run_id\":\"$task\""
 while IFS='|' read -r tool args; do
   inspect --method tools/call --tool-name "$tool" --tool-args-json "$args" > /dev/null

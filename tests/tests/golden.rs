@@ -3,9 +3,19 @@
 
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 
+/// Every opt-in tool: naming them all adds them to the defaults, giving the whole catalogue.
+const ALL_OPT_IN: &str = "delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,\
+                          add_asset_dependencies,get_integration_state,update_integration_state";
+
 /// The configurations the tests run the server in, by name, with their environment.
-const CONFIGURATIONS: [(&str, &[(&str, &str)]); 6] = [
+const CONFIGURATIONS: [(&str, &[(&str, &str)]); 9] = [
     ("default", &[]),
+    ("everything", &[("ORCHESTRA_MCP_ENABLE_TOOLS", ALL_OPT_IN)]),
+    ("state_added", &[("ORCHESTRA_MCP_ENABLE_STATE", "true")]),
+    (
+        "asset_writes_added",
+        &[("ORCHESTRA_MCP_ENABLE_TOOLS", "create_asset,update_asset,delete_asset,add_asset_dependencies")],
+    ),
     ("delete_pipeline_allowlist", &[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_pipeline,list_pipelines")]),
     ("environments_with_deletes", &[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]),
     ("read_only", &[("ORCHESTRA_MCP_READ_ONLY", "true")]),
@@ -13,10 +23,12 @@ const CONFIGURATIONS: [(&str, &[(&str, &str)]); 6] = [
     ("no_writes_by_name", &[("ORCHESTRA_MCP_DISABLE_TOOLS", "start_pipeline,cancel_pipeline_run")]),
 ];
 
+/// The whole catalogue, opt-in tools included.
 #[tokio::test(flavor = "multi_thread")]
 async fn tools_list_matches_the_golden_snapshot() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-    let server = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", ALL_OPT_IN)]);
+    let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let current = serde_json::to_string_pretty(&server.tools).unwrap() + "\n";
     check_golden("tools_list.json", &current);
 }

@@ -224,3 +224,105 @@ async fn check_connection_reports_reachability_key_and_workspace_as_data() {
     assert_eq!((out["reachable"].as_bool(), out["keyAccepted"].as_bool()), (Some(false), None), "{out}");
     assert!(out["problems"][0].as_str().unwrap().contains("ORCHESTRA_BASE_URL"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn asset_writes_are_opt_in_and_keep_lineage_consistent() {
+    let (fake, server) = setup().await;
+    let writes = ["create_asset", "update_asset", "delete_asset", "add_asset_dependencies"];
+    assert!(!server.tools.iter().any(|t| writes.contains(&t.name.as_ref())), "absent by default");
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", &writes.join(","))]);
+    let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    assert!(admin.tools.iter().any(|t| t.name == "list_assets"), "naming only opt-in tools adds them to the defaults");
+
+    let created = admin
+        .ok(
+            "create_asset",
+            json!({"asset_name": "orders_enriched", "external_id": "ANALYTICS.MARTS.ORDERS_ENRICHED",
+                   "integration": "SNOWFLAKE", "integration_account_id": "acme-prod", "asset_type": "TABLE",
+                   "details": {"owners": ["ana@acme.test"], "database_name": "ANALYTICS", "meta": {"tier": 1}}}),
+        )
+        .await;
+    assert_eq!(
+        (created["asset"]["assetType"].as_str(), created["asset"]["status"].as_str()),
+        (Some("TABLE"), Some("UNKNOWN"))
+    );
+    let sent = fake.requests().into_iter().find(|r| r.method == "POST" && r.path == "/assets").unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!((body["databaseName"].as_str(), body["owners"][0].as_str()), (Some("ANALYTICS"), Some("ana@acme.test")));
+    let text = admin
+        .err(
+            "create_asset",
+            json!({"asset_name": "x", "external_id": "ANALYTICS.MARTS.ORDERS_ENRICHED",
+                                    "integration": "SNOWFLAKE", "integration_account_id": "acme-prod"}),
+        )
+        .await;
+    assert!(text.contains("409") && text.contains("already exists"), "{text}");
+
+    let updated = admin
+        .ok(
+            "update_asset",
+            json!({"asset_id": "ANALYTICS.MARTS.ORDERS_ENRICHED", "details": {"description": "Orders with margins"}}),
+        )
+        .await;
+    assert_eq!(updated["updated"], json!(["description"]));
+    assert_eq!(updated["asset"]["owners"], json!(["ana@acme.test"]), "other details stay");
+    let text = admin.err("update_asset", json!({"asset_id": "ANALYTICS.MARTS.ORDERS", "details": {}})).await;
+    assert!(text.contains("details"), "{text}");
+
+    let edges = json!({"edges": [
+        {"upstream": "ANALYTICS.MARTS.ORDERS", "downstream": "ANALYTICS.MARTS.ORDERS_ENRICHED", "detail": "dbt ref"},
+        {"upstream": "ANALYTICS.MARTS.ORDERS", "downstream": "ANALYTICS.MARTS.ORDERS_ENRICHED", "detail": "dbt ref"},
+    ]});
+    let out = admin.ok("add_asset_dependencies", edges).await;
+    assert_eq!((out["requested"].as_u64(), out["created"].as_u64()), (Some(2), Some(1)));
+    let orders = admin.ok("get_asset", json!({"asset_id": "ANALYTICS.MARTS.ORDERS"})).await;
+    assert_eq!(orders["asset"]["downstreamDependencies"], json!(["ANALYTICS.MARTS.ORDERS_ENRICHED"]));
+    let text = admin
+        .err("add_asset_dependencies", json!({"edges": [{"upstream": "A.B.C", "downstream": "A.B.C", "detail": "x"}]}))
+        .await;
+    assert!(text.contains("edges/0") && text.contains("itself"), "{text}");
+
+    let gone = admin.ok("delete_asset", json!({"asset_id": "ANALYTICS.MARTS.ORDERS_ENRICHED"})).await;
+    assert_eq!(gone["assetName"], "orders_enriched");
+    let orders = admin.ok("get_asset", json!({"asset_id": "ANALYTICS.MARTS.ORDERS"})).await;
+    assert_eq!(orders["asset"]["downstreamDependencies"], json!([]), "its edges went with it");
+    let text = admin.err("delete_asset", json!({"asset_id": "ANALYTICS.MARTS.ORDERS_ENRICHED"})).await;
+    assert!(text.contains("404"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn integration_state_is_opt_in_read_and_merged() {
+    let (fake, server) = setup().await;
+    assert!(!server.tools.iter().any(|t| t.name.contains("integration_state")), "absent by default");
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_STATE", "true")]);
+    let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    assert_eq!(admin.tools.len(), server.tools.len() + 2, "an opt-in toolset is added to the defaults");
+
+    let dbt = admin.ok("get_integration_state", json!({"integration": "DBT_CORE"})).await;
+    assert_eq!(dbt["state"]["orders_daily"]["checksum"], "9f2c1e7a");
+    let empty = admin.ok("get_integration_state", json!({"integration": "FIVETRAN"})).await;
+    assert_eq!(empty["state"], json!({}));
+
+    let text = admin
+        .err(
+            "update_integration_state",
+            json!({"integration": "DBT_CORE",
+              "state": {"customers": {"last_updated": "yesterday", "checksum": "x"}}}),
+        )
+        .await;
+    assert!(text.contains("state/customers/last_updated"), "{text}");
+    let out = admin
+        .ok(
+            "update_integration_state",
+            json!({"integration": "DBT_CORE",
+             "state": {"customers": {"last_updated": "2026-11-20T02:00:00Z", "checksum": "c0ffee",
+                                     "sources": {"raw.customers": "2026-11-20T01:58:00Z"}}}}),
+        )
+        .await;
+    assert_eq!(out["updated"], json!(["customers"]));
+    let mut keys: Vec<&String> = out["state"].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["customers", "orders_daily"], "merged: {out}");
+    let patch = fake.requests().into_iter().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.path, "/state/DBT_CORE");
+}

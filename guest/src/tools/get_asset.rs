@@ -23,16 +23,21 @@ pub struct Output {
     pub asset: Asset,
 }
 
-pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let id = args.asset_id.trim();
+/// The path of one asset, by Orchestra id or external id, checked.
+pub fn asset_path(field: &str, asset_id: &str) -> Result<String, ToolError> {
+    let id = asset_id.trim();
     if id.is_empty() || id.len() > 512 || id.chars().any(char::is_control) {
         return Err(invalid(
-            "asset_id",
+            field,
             "expected an asset id or external id (at most 512 characters, no control characters)",
         ));
     }
     // External ids may hold dots and slashes: encoded, they stay one path segment.
-    let asset = client.get_json("GET /assets/{asset_id}", &format!("/assets/{}", args::encode_segment(id))).await?;
+    Ok(format!("/assets/{}", args::encode_segment(id)))
+}
+
+pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
+    let asset = client.get_json("GET /assets/{asset_id}", &asset_path("asset_id", &args.asset_id)?).await?;
     Ok(Output { asset })
 }
 

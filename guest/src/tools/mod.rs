@@ -2,10 +2,14 @@
 //! type (its output schema) and the calls it makes. Descriptions live in
 //! `src/descriptions/<tool>.md`.
 
+pub mod add_asset_dependencies;
+mod asset_details;
 pub mod cancel_pipeline_run;
 pub mod check_connection;
+pub mod create_asset;
 pub mod create_environment;
 pub mod create_pipeline;
+pub mod delete_asset;
 pub mod delete_environment;
 pub mod delete_pipeline;
 pub mod diagnose_task_run;
@@ -13,6 +17,7 @@ mod download;
 pub mod get_asset;
 pub mod get_environment;
 pub mod get_integration;
+pub mod get_integration_state;
 pub mod get_pipeline;
 pub mod get_pipeline_definition;
 pub mod get_pipeline_run;
@@ -36,7 +41,9 @@ pub mod migrate_pipeline;
 pub mod pipeline_context;
 mod saved_pipeline;
 pub mod start_pipeline;
+pub mod update_asset;
 pub mod update_environment;
+pub mod update_integration_state;
 pub mod update_pipeline;
 pub mod validate_pipeline;
 pub mod wait_for_run;

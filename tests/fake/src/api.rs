@@ -42,8 +42,12 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/engine/public/sensor_checks/", get(catalogue::list_sensor_checks))
         .route("/api/engine/public/state/{integration}", get(state::get_state).patch(state::update_state))
         .route("/api/engine/public/operations", get(operations::list_operations))
-        .route("/api/engine/public/assets", get(assets::list_assets))
-        .route("/api/engine/public/assets/{asset_id}", get(assets::get_asset))
+        .route("/api/engine/public/assets", get(assets::list_assets).post(assets::create_asset))
+        .route("/api/engine/public/assets/dependencies", post(assets::create_dependencies))
+        .route(
+            "/api/engine/public/assets/{asset_id}",
+            get(assets::get_asset).patch(assets::patch_asset).delete(assets::delete_asset),
+        )
         .route("/public/v1/accounts", get(workspace::list_accounts))
         .route(
             "/api/engine/public/pipelines",

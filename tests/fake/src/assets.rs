@@ -1,19 +1,22 @@
-//! Assets: `GET /assets` with every filter and sort of the spec, and `GET /assets/{id}`
-//! by Orchestra id or external id. The seeded assets are the tables, models and dashboards
-//! the seeded pipelines touch, with the statuses their latest runs imply.
+//! Assets: `GET /assets` with every filter and sort of the spec; `GET`, `PATCH` and
+//! `DELETE /assets/{id}` by Orchestra id or external id; `POST /assets` (external ids are
+//! unique); `POST /assets/dependencies` (lineage edges between external ids, at most 100
+//! a request). The seeded assets are the tables, models and dashboards the seeded
+//! pipelines touch, with the statuses their latest runs imply.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api::{csv_enum, csv_uuids, detail, invalid, ok, one_of, page, paging};
+use crate::api::{body_object, csv_enum, csv_uuids, detail, forbid_extra, invalid, ok, one_of, page, paging, world};
 use crate::integrations::INTEGRATIONS;
-use crate::seed::ACCOUNT_ID;
+use crate::seed::{ACCOUNT_ID, ts};
 
 type Answer = Result<Response, Response>;
 
@@ -114,7 +117,7 @@ const SEED: [AssetSeed; 8] = [
     ),
 ];
 
-fn assets() -> Vec<Value> {
+pub fn seeded() -> Vec<Value> {
     SEED.iter()
         .map(|(n, name, kind, integration, database, schema, status, created, updated, rows)| {
             let external = match database {
@@ -143,7 +146,7 @@ fn text_filter<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a Str
     q.get(name).filter(|v| !v.is_empty())
 }
 
-pub async fn list_assets(State(_shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Answer {
+pub async fn list_assets(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Answer {
     // `asset_type` and `status` default to "" in the spec: empty means no filter.
     let types = if text_filter(&q, "asset_type").is_some() { csv_enum(&q, "asset_type", ASSET_TYPES)? } else { None };
     let statuses = if text_filter(&q, "status").is_some() { csv_enum(&q, "status", ASSET_STATUSES)? } else { None };
@@ -153,8 +156,10 @@ pub async fn list_assets(State(_shared): State<Arc<Shared>>, Query(q): Query<Has
     let direction = one_of(&q, "sort_direction", &["asc", "desc"])?.unwrap_or_else(|| "desc".to_string());
     let (page_no, page_size) = paging(&q, 50, 100)?;
     let field = |key: &str| -> Option<&String> { text_filter(&q, key) };
-    let mut found: Vec<Value> = assets()
-        .into_iter()
+    let mut found: Vec<Value> = world(&shared)
+        .seed
+        .assets
+        .iter()
         .filter(|a| types.as_ref().is_none_or(|t| t.iter().any(|t| a["assetType"] == t.as_str())))
         .filter(|a| statuses.as_ref().is_none_or(|s| s.iter().any(|s| a["status"] == s.as_str())))
         .filter(|a| integration.as_ref().is_none_or(|i| a["integration"] == i.as_str()))
@@ -163,6 +168,7 @@ pub async fn list_assets(State(_shared): State<Arc<Shared>>, Query(q): Query<Has
         .filter(|a| field("workspace_id").is_none_or(|v| a["workspaceId"] == v.as_str()))
         .filter(|a| field("database_name").is_none_or(|v| a["databaseName"] == v.as_str()))
         .filter(|a| field("schema_name").is_none_or(|v| a["schemaName"] == v.as_str()))
+        .cloned()
         .collect();
     let key = match column.as_str() {
         "asset_name" => "assetName",
@@ -179,7 +185,13 @@ pub async fn list_assets(State(_shared): State<Arc<Shared>>, Query(q): Query<Has
     page(found, page_no, page_size)
 }
 
-pub async fn get_asset(Path(asset_id): Path<String>) -> Answer {
+pub async fn get_asset(State(shared): State<Arc<Shared>>, Path(asset_id): Path<String>) -> Answer {
+    let w = world(&shared);
+    ok(&w.seed.assets[find(&w.seed.assets, &asset_id)?])
+}
+
+/// The index of the asset with this Orchestra id or external id.
+fn find(assets: &[Value], asset_id: &str) -> Result<usize, Response> {
     if asset_id.len() > 512 {
         return Err(invalid(
             &["path", "asset_id"],
@@ -188,8 +200,200 @@ pub async fn get_asset(Path(asset_id): Path<String>) -> Answer {
             json!(asset_id),
         ));
     }
-    assets()
-        .into_iter()
-        .find(|a| a["assetId"] == asset_id.to_ascii_lowercase().as_str() || a["externalId"] == asset_id.as_str())
-        .map_or_else(|| Err(detail(StatusCode::NOT_FOUND, "Asset not found")), ok)
+    assets
+        .iter()
+        .position(|a| a["assetId"] == asset_id.to_ascii_lowercase().as_str() || a["externalId"] == asset_id)
+        .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Asset not found"))
+}
+
+/// Fields of `CreateAssetRequest` besides the required four and `assetType`/`status`.
+const OPTIONAL_FIELDS: &[&str] = &[
+    "createdInIntegration",
+    "lastUpdatedInIntegration",
+    "integrationAssetType",
+    "owners",
+    "meta",
+    "databaseName",
+    "schemaName",
+    "tableName",
+    "description",
+    "workspaceName",
+    "workspaceId",
+    "url",
+];
+
+pub async fn create_asset(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let mut fields = vec!["assetName", "externalId", "integrationAccountId", "integration", "assetType", "status"];
+    fields.extend(OPTIONAL_FIELDS);
+    let request = body_object(&body, &fields)?;
+    for required in ["assetName", "externalId", "integrationAccountId", "integration"] {
+        if !request.get(required).is_some_and(Value::is_string) {
+            return Err(invalid(&["body", required], "Field required", "missing", Value::Object(request.clone())));
+        }
+    }
+    let text = |key: &str| request.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let integration = text("integration");
+    if !INTEGRATIONS.contains(&integration.as_str()) {
+        return Err(invalid(
+            &["body", "integration"],
+            "Input should be a valid IntegrationsEnum member",
+            "enum",
+            json!(integration),
+        ));
+    }
+    let kind = request.get("assetType").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
+    if !ASSET_TYPES.contains(&kind.as_str()) {
+        return Err(invalid(
+            &["body", "assetType"],
+            "Input should be a valid AssetTypeEnum member",
+            "enum",
+            json!(kind),
+        ));
+    }
+    let status = request.get("status").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
+    if !ASSET_STATUSES.contains(&status.as_str()) {
+        return Err(invalid(
+            &["body", "status"],
+            "Input should be 'HEALTHY', 'UNHEALTHY', 'UNKNOWN' or 'WARNING'",
+            "enum",
+            json!(status),
+        ));
+    }
+    let mut w = world(&shared);
+    let external_id = text("externalId");
+    if w.seed.assets.iter().any(|a| a["externalId"] == external_id.as_str()) {
+        return Err(detail(StatusCode::CONFLICT, &format!("An asset with externalId {external_id} already exists")));
+    }
+    let now = ts(jiff::Timestamp::now());
+    let mut asset = json!({
+        "assetId": w.rng.uuid4(), "integration": integration, "accountId": ACCOUNT_ID, "assetName": text("assetName"),
+        "assetType": kind, "integrationAccountId": text("integrationAccountId"), "externalId": external_id,
+        "status": status, "createdAt": now, "updatedAt": now, "upstreamDependencies": [], "downstreamDependencies": [],
+        "owner": request.get("owners").and_then(|o| o.get(0)).cloned(),
+    });
+    for field in OPTIONAL_FIELDS {
+        asset[*field] = request.get(*field).cloned().unwrap_or(Value::Null);
+    }
+    w.seed.assets.push(asset.clone());
+    Ok((StatusCode::CREATED, axum::Json(asset)).into_response())
+}
+
+pub async fn patch_asset(State(shared): State<Arc<Shared>>, Path(asset_id): Path<String>, body: Bytes) -> Answer {
+    const FIELDS: &[&str] = &[
+        "createdInIntegration",
+        "databaseName",
+        "description",
+        "lastUpdatedInIntegration",
+        "meta",
+        "owners",
+        "schemaName",
+        "schema",
+        "tableName",
+        "url",
+        "workspaceId",
+        "workspaceName",
+    ];
+    let request = body_object(&body, FIELDS)?;
+    let mut w = world(&shared);
+    let index = find(&w.seed.assets, &asset_id)?;
+    let asset = &mut w.seed.assets[index];
+    for (key, value) in request {
+        // `schema` (the table's columns) is accepted but not part of `AssetResponse`.
+        if key != "schema" {
+            asset[&key] = value;
+        }
+    }
+    asset["owner"] = asset["owners"].get(0).cloned().unwrap_or(Value::Null);
+    asset["updatedAt"] = json!(ts(jiff::Timestamp::now()));
+    ok(asset.clone())
+}
+
+pub async fn delete_asset(State(shared): State<Arc<Shared>>, Path(asset_id): Path<String>) -> Answer {
+    let mut w = world(&shared);
+    let index = find(&w.seed.assets, &asset_id)?;
+    let removed = w.seed.assets.remove(index);
+    // Its lineage edges go with it.
+    for asset in &mut w.seed.assets {
+        for side in ["upstreamDependencies", "downstreamDependencies"] {
+            if let Some(ids) = asset[side].as_array_mut() {
+                ids.retain(|id| *id != removed["externalId"]);
+            }
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /assets/dependencies`: `{"dependencies": [{fromId, toId, lineageDetail, integration?}]}`,
+/// ids being external ids; answers how many edges are new.
+pub async fn create_dependencies(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request = body_object(&body, &["dependencies"])?;
+    let Some(edges) = request.get("dependencies").and_then(Value::as_array) else {
+        return Err(invalid(&["body", "dependencies"], "Field required", "missing", Value::Object(request.clone())));
+    };
+    if edges.len() > 100 {
+        return Err(invalid(
+            &["body", "dependencies"],
+            "List should have at most 100 items",
+            "too_long",
+            json!(edges.len()),
+        ));
+    }
+    let mut pairs = Vec::new();
+    for (i, edge) in edges.iter().enumerate() {
+        let index = i.to_string();
+        let edge = edge.as_object().ok_or_else(|| {
+            invalid(&["body", "dependencies", &index], "Input should be a valid dictionary", "dict_type", edge.clone())
+        })?;
+        forbid_extra(edge, &["fromId", "toId", "lineageDetail", "integration"])?;
+        for field in ["fromId", "toId", "lineageDetail"] {
+            if !edge.get(field).is_some_and(Value::is_string) {
+                return Err(invalid(
+                    &["body", "dependencies", &index, field],
+                    "Field required",
+                    "missing",
+                    Value::Object(edge.clone()),
+                ));
+            }
+        }
+        pairs.push((
+            edge["fromId"].as_str().unwrap_or_default().to_string(),
+            edge["toId"].as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    let mut w = world(&shared);
+    for (from, to) in &pairs {
+        for id in [from, to] {
+            if !w.seed.assets.iter().any(|a| a["externalId"] == id.as_str()) {
+                return Err(detail(StatusCode::NOT_FOUND, &format!("Asset {id} not found")));
+            }
+        }
+    }
+    let mut created = 0;
+    for (from, to) in pairs {
+        let link = |asset: &mut Value, side: &str, other: &str| -> bool {
+            let ids = asset[side].as_array_mut();
+            match ids {
+                Some(ids) if ids.iter().any(|i| i == other) => false,
+                Some(ids) => {
+                    ids.push(json!(other));
+                    true
+                }
+                None => {
+                    asset[side] = json!([other]);
+                    true
+                }
+            }
+        };
+        let mut new = false;
+        for asset in &mut w.seed.assets {
+            if asset["externalId"] == from.as_str() {
+                new |= link(asset, "downstreamDependencies", &to);
+            }
+            if asset["externalId"] == to.as_str() {
+                new |= link(asset, "upstreamDependencies", &from);
+            }
+        }
+        created += usize::from(new);
+    }
+    Ok((StatusCode::CREATED, axum::Json(json!({ "created": created }))).into_response())
 }

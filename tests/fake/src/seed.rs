@@ -17,6 +17,8 @@ pub struct Seed {
     pub task_runs: Vec<TaskRun>,
     /// Pipeline YAML files in the git repositories Orchestra is connected to.
     pub repository_files: Vec<RepositoryFile>,
+    /// Assets (`AssetResponse`).
+    pub assets: Vec<Value>,
     /// Stored integration state (`StateApiModel.state`) by integration.
     pub states: std::collections::BTreeMap<String, Map<String, Value>>,
 }
@@ -281,7 +283,7 @@ pub fn world(now: Timestamp) -> Seed {
     let dbt_state = json!({"orders_daily": {"last_updated": synced, "checksum": "9f2c1e7a",
                                             "sources": {"raw.orders": synced}}});
     let states = [("DBT_CORE".to_string(), dbt_state.as_object().cloned().unwrap_or_default())].into();
-    Seed { environments, pipelines, runs, task_runs, repository_files, states }
+    Seed { environments, pipelines, runs, task_runs, repository_files, assets: crate::assets::seeded(), states }
 }
 
 /// A run of `pipeline` created at `created`, with task runs consistent with `status`.
