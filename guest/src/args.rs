@@ -284,6 +284,20 @@ pub fn pipeline_selector(
     }
 }
 
+/// The argument every tool takes besides its own: the account to act in.
+pub const ACCOUNT_ID: &str = "account_id";
+
+/// Removes `account_id` from a call's arguments (the tool's own types do not know it)
+/// and checks it.
+pub fn take_account_id(arguments: &mut serde_json::Value) -> Result<Option<String>, ToolError> {
+    let Some(value) = arguments.as_object_mut().and_then(|a| a.remove(ACCOUNT_ID)) else { return Ok(None) };
+    match value {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(id) => uuid(ACCOUNT_ID, &id).map(Some),
+        _ => Err(invalid(ACCOUNT_ID, "expected an account id (a UUID) as a string")),
+    }
+}
+
 /// A regular expression for Orchestra ids, published in the input schemas.
 pub const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 

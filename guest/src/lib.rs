@@ -63,9 +63,10 @@ impl Guest for Component {
         let Some(tool) = catalogue::find(&request.tool) else {
             return Err(ToolError::UnknownTool(request.tool));
         };
-        let arguments: serde_json::Value = serde_json::from_str(&request.arguments)
+        let mut arguments: serde_json::Value = serde_json::from_str(&request.arguments)
             .map_err(|e| error::invalid("", format!("arguments are not a JSON object: {e}")))?;
-        let client = api::Client::from_env()?;
+        let account_id = args::take_account_id(&mut arguments)?;
+        let client = api::Client::from_env()?.in_account(account_id);
         wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state))
     }
 }

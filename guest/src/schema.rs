@@ -84,9 +84,23 @@ fn tidy(value: &mut Value, side: Side) {
     }
 }
 
-/// The input schema of an arguments type (what the tool accepts).
+/// The input schema of an arguments type (what the tool accepts), plus the `account_id`
+/// every tool takes.
 pub fn input<T: JsonSchema>() -> Value {
-    schema_for::<T>(SchemaSettings::draft2020_12().for_deserialize(), Side::Input)
+    let mut schema = schema_for::<T>(SchemaSettings::draft2020_12().for_deserialize(), Side::Input);
+    let properties = schema.as_object_mut().map(|s| s.entry("properties").or_insert_with(|| serde_json::json!({})));
+    if let Some(properties) = properties.and_then(Value::as_object_mut) {
+        properties.insert(
+            crate::args::ACCOUNT_ID.to_string(),
+            serde_json::json!({
+                "type": "string",
+                "pattern": crate::args::UUID_PATTERN,
+                "description": "The Orchestra account (workspace id) to act in, when the key can act in more than one \
+                                (list_accounts shows them). Default: the server's configured account, else the key's own.",
+            }),
+        );
+    }
+    schema
 }
 
 /// The output schema of a result type (what the tool returns).

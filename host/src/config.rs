@@ -114,6 +114,9 @@ pub struct Config {
     pub allow_insecure_loopback: bool,
     /// Which tools are exposed.
     pub exposure: Exposure,
+    /// The Orchestra account (workspace) tools act in unless a call names one; passed to
+    /// the component, which sends it as `X-Orchestra-Account-Id`. Not secret.
+    pub account_id: Option<String>,
 }
 
 impl Config {
@@ -136,13 +139,42 @@ impl Config {
             extra_allowed_hosts: Vec::new(),
             allow_insecure_loopback,
             exposure: Exposure::default(),
+            account_id: None,
         })
+    }
+
+    /// Sets the default account, which must be an account id (a UUID).
+    pub fn set_account_id(&mut self, id: Option<&str>) -> anyhow::Result<()> {
+        let id = id.map(str::trim).filter(|id| !id.is_empty());
+        if let Some(id) = id
+            && !is_uuid(id)
+        {
+            bail!(
+                "ORCHESTRA_ACCOUNT_ID {id:?} is not an account id: expected a UUID such as 84e75049-b4c3-4a93-a595-21cff92bdb9d"
+            );
+        }
+        self.account_id = id.map(str::to_ascii_lowercase);
+        Ok(())
+    }
+
+    /// The non-secret settings the component reads from its environment.
+    pub fn guest_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![("ORCHESTRA_BASE_URL", self.base_url_text())];
+        env.extend(self.account_id.clone().map(|id| ("ORCHESTRA_ACCOUNT_ID", id)));
+        env
     }
 
     /// The base URL as the guest receives it.
     pub fn base_url_text(&self) -> String {
         self.base_url.as_str().trim_end_matches('/').to_string()
     }
+}
+
+fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text
+            .char_indices()
+            .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
 fn parse_base_url(text: &str, allow_insecure_loopback: bool) -> anyhow::Result<Url> {
@@ -181,6 +213,19 @@ fn parse_base_url(text: &str, allow_insecure_loopback: bool) -> anyhow::Result<U
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_ids_are_uuids() {
+        let mut config =
+            Config::new(DEFAULT_BASE_URL, None, false, ComponentSource::Embedded, None).expect("the default config");
+        assert!(config.set_account_id(Some("acme")).is_err());
+        assert!(config.set_account_id(Some("84e75049-b4c3-4a93-a595-21cff92bdb9d\r\nX: y")).is_err());
+        config.set_account_id(Some(" 84E75049-B4C3-4A93-A595-21CFF92BDB9D ")).unwrap();
+        assert_eq!(config.account_id.as_deref(), Some("84e75049-b4c3-4a93-a595-21cff92bdb9d"));
+        assert_eq!(config.guest_env().len(), 2);
+        config.set_account_id(Some("")).unwrap();
+        assert_eq!(config.guest_env().len(), 1, "unset when empty");
+    }
 
     #[test]
     fn base_urls_are_checked() {

@@ -38,6 +38,10 @@ struct ServeArgs {
     /// Orchestra's public API base URL.
     #[arg(long, env = "ORCHESTRA_BASE_URL", default_value = DEFAULT_BASE_URL)]
     base_url: String,
+    /// The Orchestra account (workspace id) to act in by default, sent as
+    /// X-Orchestra-Account-Id; a tool call's `account_id` argument overrides it.
+    #[arg(long, env = "ORCHESTRA_ACCOUNT_ID")]
+    account_id: Option<String>,
     /// Allow plain http to a loopback base URL (for a local fake API only).
     #[arg(long, env = "ORCHESTRA_ALLOW_INSECURE_LOOPBACK", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false)]
     allow_insecure_loopback: bool,
@@ -182,6 +186,7 @@ impl ServeArgs {
         config.extra_allowed_hosts =
             self.allowed_hosts.iter().map(|h| AllowedHost::parse(h)).collect::<Result<_, _>>()?;
         config.exposure = self.exposure.exposure();
+        config.set_account_id(self.account_id.as_deref())?;
         Ok(config)
     }
 }

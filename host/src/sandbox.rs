@@ -161,7 +161,8 @@ pub struct Sandbox {
     engine: Engine,
     pre: ToolProviderPre<StoreState>,
     policy: Arc<EgressPolicy>,
-    base_url: String,
+    /// Non-secret settings for the component (`ORCHESTRA_BASE_URL`, ...).
+    guest_env: Vec<(&'static str, String)>,
     limits: Limits,
     slots: Semaphore,
     queued: AtomicUsize,
@@ -237,7 +238,7 @@ impl Sandbox {
                 config.api_key.clone(),
                 limits.clone(),
             )?),
-            base_url: config.base_url_text(),
+            guest_env: config.guest_env(),
             slots: Semaphore::new(limits.max_concurrent_calls.max(1)),
             queued: AtomicUsize::new(0),
             limits,
@@ -245,11 +246,11 @@ impl Sandbox {
     }
 
     fn store(&self, stdout: &GuestOutput, stderr: &GuestOutput) -> Store<StoreState> {
-        let wasi = WasiCtx::builder()
-            .env("ORCHESTRA_BASE_URL", &self.base_url)
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .build();
+        let mut wasi = WasiCtx::builder();
+        for (name, value) in &self.guest_env {
+            wasi.env(name, value);
+        }
+        let wasi = wasi.stdout(stdout.clone()).stderr(stderr.clone()).build();
         let state = StoreState {
             wasi,
             http: WasiHttpCtx::new(),

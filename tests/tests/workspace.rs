@@ -326,3 +326,38 @@ async fn integration_state_is_opt_in_read_and_merged() {
     let patch = fake.requests().into_iter().find(|r| r.method == "PATCH").unwrap();
     assert_eq!(patch.path, "/state/DBT_CORE");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_account_comes_from_config_or_the_call_and_travels_as_a_header() {
+    let (fake, server) = setup().await;
+    let other = "00000000-0000-4000-8000-000000000001";
+    // No account configured or given: no header, the key's own account.
+    server.ok("list_environments", json!({})).await;
+    assert!(fake.requests().iter().all(|r| r.header("x-orchestra-account-id").is_none()));
+
+    let given = json!({"account_id": orchestra_fake::ACCOUNT_ID.to_uppercase()});
+    server.ok("list_environments", given).await;
+    let sent = fake.requests().pop().unwrap();
+    assert_eq!(sent.header("x-orchestra-account-id"), Some(orchestra_fake::ACCOUNT_ID));
+    let text = server.err("list_environments", json!({"account_id": other})).await;
+    assert!(text.contains("403") && text.contains("account_id"), "{text}");
+    fake.clear_requests();
+    let text = server.err("list_environments", json!({"account_id": "acme"})).await;
+    assert!(text.contains("account_id"), "{text}");
+    assert!(fake.requests().is_empty(), "a malformed account is refused before sending");
+
+    // A configured default goes on every request; a call's own account overrides it.
+    let env = orchestra_tests::env(&[("ORCHESTRA_ACCOUNT_ID", orchestra_fake::ACCOUNT_ID)]);
+    let configured = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    fake.clear_requests();
+    configured.ok("whats_broken", json!({})).await;
+    let requests = fake.requests();
+    assert!(requests.len() >= 2);
+    assert!(requests.iter().all(|r| r.header("x-orchestra-account-id") == Some(orchestra_fake::ACCOUNT_ID)));
+    let text = configured.err("list_pipelines", json!({"account_id": other})).await;
+    assert!(text.contains("403"), "{text}");
+
+    let env = orchestra_tests::env(&[("ORCHESTRA_ACCOUNT_ID", "not-an-account")]);
+    let refused = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await;
+    assert!(refused.is_err(), "a malformed default account stops start-up");
+}

@@ -26,6 +26,8 @@ const MAX_DETAIL_CHARS: usize = 500;
 pub struct Client {
     base: String,
     ui_origin: String,
+    /// Sent as `X-Orchestra-Account-Id` on every request when set.
+    account_id: Option<String>,
 }
 
 /// A downloaded byte range of a log or artifact.
@@ -44,10 +46,20 @@ pub struct Download {
 }
 
 impl Client {
-    /// Reads the base URL from `ORCHESTRA_BASE_URL` (the host passes it; it is not secret).
+    /// Reads the base URL from `ORCHESTRA_BASE_URL` and the default account from
+    /// `ORCHESTRA_ACCOUNT_ID` (the host passes both; neither is secret).
     pub fn from_env() -> Result<Self, ToolError> {
         let base = std::env::var("ORCHESTRA_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_string());
-        Self::new(&base)
+        let account_id = match std::env::var("ORCHESTRA_ACCOUNT_ID") {
+            Ok(id) => Some(crate::args::uuid("ORCHESTRA_ACCOUNT_ID", &id)?),
+            Err(_) => None,
+        };
+        Ok(Self { account_id, ..Self::new(&base)? })
+    }
+
+    /// Acts in `account_id` (a checked UUID) instead of the default account.
+    pub fn in_account(self, account_id: Option<String>) -> Self {
+        Self { account_id: account_id.or(self.account_id), ..self }
     }
 
     pub fn new(base: &str) -> Result<Self, ToolError> {
@@ -58,7 +70,7 @@ impl Client {
             return Err(ToolError::Internal("ORCHESTRA_BASE_URL needs a scheme and a host".into()));
         };
         let ui_origin = format!("{scheme}://{authority}");
-        Ok(Self { base, ui_origin })
+        Ok(Self { base, ui_origin, account_id: None })
     }
 
     /// The API base requests go to (not secret: the key is never part of it).
@@ -221,6 +233,9 @@ impl Client {
         range: Option<String>,
     ) -> Result<Request<Body>, ToolError> {
         let mut builder = Request::builder().method(method).uri(url).header("accept", "application/json");
+        if let Some(account_id) = &self.account_id {
+            builder = builder.header("x-orchestra-account-id", account_id);
+        }
         if let Some(range) = range {
             builder = builder.header("range", range);
         }
@@ -354,7 +369,7 @@ fn hint_for(status: u16, retry_after: Option<u32>, content_range: Option<&str>) 
     let hint = match status {
         400 | 422 => "Orchestra rejected the request as the detail says; correct the arguments and call again".to_string(),
         401 => "Orchestra did not accept the API key: check that the key configured for this server (ORCHESTRA_API_KEY) is current and belongs to the Orchestra host it calls (app, stage or dev)".to_string(),
-        403 => "Orchestra refused access: run history (the Metadata API) needs an enterprise plan, and a key can be limited to allowed IP ranges".to_string(),
+        403 => "Orchestra refused access: run history (the Metadata API) needs an enterprise plan, a key can be limited to allowed IP ranges, and an account_id (X-Orchestra-Account-Id) must name the workspace the key belongs to".to_string(),
         404 => "nothing matches that id: take ids from the list tools, and note that run history covers the last 7 days by default".to_string(),
         409 => "the resource is not in a state that allows this; fetch it again and check its status".to_string(),
         416 => match content_range.and_then(|c| parse_content_range(c).1) {
