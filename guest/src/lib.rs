@@ -8,6 +8,7 @@
 
 mod api;
 mod args;
+mod budget;
 mod catalogue;
 mod error;
 mod schema;

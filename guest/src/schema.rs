@@ -103,7 +103,26 @@ pub fn input<T: JsonSchema>() -> Value {
     schema
 }
 
-/// The output schema of a result type (what the tool returns).
+/// The output schema of a result type (what the tool returns), plus the note a result
+/// carries when it was cut to fit the result budget.
 pub fn output<T: JsonSchema>() -> Value {
-    schema_for::<T>(SchemaSettings::draft2020_12().for_serialize(), Side::Output)
+    let mut schema = schema_for::<T>(SchemaSettings::draft2020_12().for_serialize(), Side::Output);
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        properties.insert(
+            crate::budget::NOTE.to_string(),
+            serde_json::json!({
+                "type": "object",
+                "description": "Present when the result was longer than the server's result budget: which lists \
+                                were shortened (`lists`: JSON Pointer, items kept, items in all) and how to get the rest.",
+                "properties": {
+                    "budgetChars": {"type": "integer"},
+                    "originalChars": {"type": "integer"},
+                    "lists": {"type": "array", "items": {"type": "object", "properties": {
+                        "list": {"type": "string"}, "kept": {"type": "integer"}, "of": {"type": "integer"}}}},
+                    "howToGetTheRest": {"type": "string"},
+                },
+            }),
+        );
+    }
+    schema
 }

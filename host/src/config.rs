@@ -63,6 +63,9 @@ pub struct Limits {
     pub max_response_body_bytes: usize,
     /// Largest result a tool may return, in bytes of JSON.
     pub max_output_bytes: usize,
+    /// Characters a result should fit in: the component shortens its longest lists to fit
+    /// and notes the cut (`resultCut`). Passed to it as `ORCHESTRA_MCP_MAX_RESULT_CHARS`.
+    pub max_result_chars: usize,
     /// CPU time a guest may spend computing in one call step (time waiting on Orchestra
     /// does not count), measured in epoch ticks of 10 ms.
     pub cpu_time: Duration,
@@ -83,6 +86,7 @@ impl Default for Limits {
             max_request_body_bytes: 4 * 1024 * 1024,
             max_response_body_bytes: 32 * 1024 * 1024,
             max_output_bytes: 4 * 1024 * 1024,
+            max_result_chars: 40_000,
             cpu_time: Duration::from_secs(10),
             max_concurrent_calls: 8,
             max_queued_calls: 64,
@@ -161,6 +165,7 @@ impl Config {
     pub fn guest_env(&self) -> Vec<(&'static str, String)> {
         let mut env = vec![("ORCHESTRA_BASE_URL", self.base_url_text())];
         env.extend(self.account_id.clone().map(|id| ("ORCHESTRA_ACCOUNT_ID", id)));
+        env.push(("ORCHESTRA_MCP_MAX_RESULT_CHARS", self.limits.max_result_chars.to_string()));
         env
     }
 
@@ -222,9 +227,9 @@ mod tests {
         assert!(config.set_account_id(Some("84e75049-b4c3-4a93-a595-21cff92bdb9d\r\nX: y")).is_err());
         config.set_account_id(Some(" 84E75049-B4C3-4A93-A595-21CFF92BDB9D ")).unwrap();
         assert_eq!(config.account_id.as_deref(), Some("84e75049-b4c3-4a93-a595-21cff92bdb9d"));
-        assert_eq!(config.guest_env().len(), 2);
+        assert!(config.guest_env().iter().any(|(name, _)| *name == "ORCHESTRA_ACCOUNT_ID"));
         config.set_account_id(Some("")).unwrap();
-        assert_eq!(config.guest_env().len(), 1, "unset when empty");
+        assert!(!config.guest_env().iter().any(|(name, _)| *name == "ORCHESTRA_ACCOUNT_ID"), "unset when empty");
     }
 
     #[test]

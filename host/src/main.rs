@@ -131,6 +131,10 @@ struct LimitArgs {
     /// Longest wait between bytes of an answer, in milliseconds [default: 30000].
     #[arg(long, env = "ORCHESTRA_MCP_BETWEEN_BYTES_TIMEOUT_MS")]
     between_bytes_timeout_ms: Option<u64>,
+    /// Characters a tool result should fit in; longer lists are shortened, with a note
+    /// saying so [default: 40000].
+    #[arg(long, env = "ORCHESTRA_MCP_MAX_RESULT_CHARS")]
+    max_result_chars: Option<usize>,
     /// Tool calls running at once [default: 8].
     #[arg(long, env = "ORCHESTRA_MCP_MAX_CONCURRENT_CALLS")]
     max_concurrent_calls: Option<usize>,
@@ -161,6 +165,9 @@ impl LimitArgs {
         }
         if let Some(ms) = self.between_bytes_timeout_ms {
             limits.between_bytes_timeout = Duration::from_millis(ms);
+        }
+        if let Some(n) = self.max_result_chars {
+            limits.max_result_chars = n;
         }
         if let Some(n) = self.max_concurrent_calls {
             limits.max_concurrent_calls = n;

@@ -76,9 +76,12 @@ async fn the_guest_never_holds_the_key() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
     let server = probe_server(&fake).await;
     let out = server.ok("environment", json!({})).await;
-    let env = out["env"].as_array().unwrap();
-    assert_eq!(env.len(), 1, "the guest's environment holds only the base URL: {out}");
-    assert_eq!(env[0][0], "ORCHESTRA_BASE_URL");
+    let names: Vec<&str> = out["env"].as_array().unwrap().iter().map(|pair| pair[0].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["ORCHESTRA_BASE_URL", "ORCHESTRA_MCP_MAX_RESULT_CHARS"],
+        "the guest's environment holds only non-secret settings: {out}"
+    );
     assert!(!out.to_string().contains(fake.api_key()));
     assert_eq!(out["args"], json!([]));
 }

@@ -342,3 +342,26 @@ async fn upstream_errors_are_actionable() {
     let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
     assert!(text.contains("could not be read"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_result_over_the_budget_keeps_what_fits_and_says_what_was_cut() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_MAX_RESULT_CHARS", "8000")]);
+    let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    let result = server.call("list_pipeline_runs", json!({"time_from": "7d", "limit": 100})).await;
+    let text = orchestra_tests::text(&result);
+    assert!(text.chars().count() <= 8000, "{} characters", text.chars().count());
+    // `ok` has checked the cut result against the published outputSchema.
+    let out = server.ok("list_pipeline_runs", json!({"time_from": "7d", "limit": 100})).await;
+    let kept = out["runs"].as_array().unwrap().len();
+    assert!(kept > 0 && kept < 100, "kept {kept}");
+    assert_eq!(out["resultCut"]["lists"], json!([{"list": "/runs", "kept": kept, "of": 100}]));
+    assert!(out["resultCut"]["howToGetTheRest"].as_str().unwrap().contains("limit"));
+    assert_eq!(out["returned"], 100, "the tool's own counts stay as the tool computed them");
+
+    // Under the default budget the same question is answered whole.
+    let roomy = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
+    let out = roomy.ok("list_pipeline_runs", json!({"time_from": "7d", "limit": 20})).await;
+    assert!(out.get("resultCut").is_none());
+    assert_eq!(out["runs"].as_array().unwrap().len(), 20);
+}

@@ -62,11 +62,11 @@ pub fn parse<A: DeserializeOwned>(arguments: Value) -> Result<A, ToolError> {
     serde_json::from_value(arguments).map_err(|e| invalid("", e.to_string()))
 }
 
-/// Wraps a finished result.
+/// Wraps a finished result, fitted into the result budget.
 pub fn done<O: Serialize>(output: O) -> Result<CallOutcome, ToolError> {
-    serde_json::to_string(&output)
-        .map(CallOutcome::Done)
-        .map_err(|e| ToolError::Internal(format!("result does not serialize: {e}")))
+    let value =
+        serde_json::to_value(&output).map_err(|e| ToolError::Internal(format!("result does not serialize: {e}")))?;
+    Ok(CallOutcome::Done(crate::budget::fit(value, crate::budget::from_env()).to_string()))
 }
 
 /// A one-line account of an error, for a note inside a result that otherwise succeeded.
