@@ -11,6 +11,8 @@ mod args;
 mod budget;
 mod catalogue;
 mod error;
+mod prompts;
+mod resources;
 mod schema;
 mod shape;
 mod tools;
@@ -34,7 +36,10 @@ mod bindings {
 
 pub(crate) use bindings::exports::orchestra::mcp::tools as wit;
 use wit::ToolAnnotations;
-use wit::{CallOutcome, CallRequest, Guest, ToolDescriptor, ToolError};
+use wit::{
+    CallOutcome, CallRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate,
+    ToolDescriptor, ToolError,
+};
 
 struct Component;
 
@@ -70,9 +75,25 @@ impl Guest for Component {
         let client = api::Client::from_env()?.in_account(account_id);
         wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state))
     }
+
+    fn list_prompts() -> Vec<PromptDescriptor> {
+        prompts::all()
+    }
+
+    fn get_prompt(name: String, arguments: String) -> Result<Vec<PromptMessage>, ToolError> {
+        prompts::get(&name, &arguments)
+    }
+
+    fn list_resource_templates() -> Vec<ResourceTemplate> {
+        resources::templates()
+    }
+
+    fn read_resource(uri: String) -> Result<ResourceContents, ToolError> {
+        wstd::runtime::block_on(resources::read(api::Client::from_env()?, &uri))
+    }
 }
 
-// Exported only in the component: the export names (`orchestra:mcp/tools@0.2.0#...`) are
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.3.0#...`) are
 // not valid symbols for a native linker, and native builds exist only for unit tests.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]

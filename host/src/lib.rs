@@ -26,10 +26,12 @@ use crate::server::OrchestraServer;
 pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     let started = std::time::Instant::now();
     let sandbox = Sandbox::new(config)?;
-    let descriptors = sandbox.list_tools().await.context("reading the component's tool catalogue")?;
-    let catalogue = Catalogue::new(descriptors, &config.exposure)?;
+    let guest = sandbox.catalogue().await.context("reading the component's catalogue")?;
+    let catalogue = Catalogue::new(guest.tools.clone(), &config.exposure)?;
     tracing::info!(
         tools = catalogue.tools().len(),
+        prompts = guest.prompts.len(),
+        resource_templates = guest.resource_templates.len(),
         base_url = %config.base_url_text(),
         api_key = if config.api_key.is_some() { "set" } else { "missing" },
         ready_ms = started.elapsed().as_millis() as u64,
@@ -38,7 +40,7 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     if config.api_key.is_none() {
         tracing::warn!("ORCHESTRA_API_KEY is not set: tools will answer with an error until it is");
     }
-    Ok(OrchestraServer::new(sandbox, catalogue, config))
+    Ok(OrchestraServer::new(sandbox, catalogue, &guest, config))
 }
 
 /// Serves MCP over stdin/stdout until the client closes stdin.

@@ -31,7 +31,38 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use exports::orchestra::mcp::tools::{CallOutcome, CallRequest, ToolDescriptor, ToolError};
+pub use exports::orchestra::mcp::tools::{
+    CallOutcome, CallRequest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate, Role,
+    ToolDescriptor, ToolError,
+};
+
+/// One entry point of the component that runs in a fresh, limited instance.
+pub enum Step {
+    /// One step of a tool call.
+    Tool(CallRequest),
+    /// A prompt's messages, for a name and a JSON object of arguments.
+    Prompt { name: String, arguments: String },
+    /// One resource read, by URI.
+    Resource(String),
+}
+
+/// What a [`Step`] produced.
+pub enum StepOutput {
+    Tool(CallOutcome),
+    Prompt(Vec<PromptMessage>),
+    Resource(ResourceContents),
+}
+
+impl Step {
+    /// What the step is about, for logs.
+    fn label(&self) -> String {
+        match self {
+            Self::Tool(request) => request.tool.clone(),
+            Self::Prompt { name, .. } => format!("prompt {name}"),
+            Self::Resource(_) => "resource read".to_string(),
+        }
+    }
+}
 
 /// The component built into this binary.
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("ORCHESTRA_GUEST_WASM"));
@@ -146,6 +177,13 @@ pub enum CallFailure {
     Timeout(Duration),
     /// Too many calls are running and queued already.
     Busy { running: usize, queued: usize },
+}
+
+/// Everything the component publishes, read once at start-up.
+pub struct GuestCatalogue {
+    pub tools: Vec<ToolDescriptor>,
+    pub prompts: Vec<PromptDescriptor>,
+    pub resource_templates: Vec<ResourceTemplate>,
 }
 
 /// Counts a call waiting for a slot; the count drops when the wait ends either way.
@@ -285,19 +323,33 @@ impl Sandbox {
         store
     }
 
-    /// The component's catalogue. Pure: the guest does no I/O here.
-    pub async fn list_tools(&self) -> anyhow::Result<Vec<ToolDescriptor>> {
+    /// The component's catalogue: tools, prompts and resource templates. Pure: the guest
+    /// does no I/O here, so the host reads it once at start-up.
+    pub async fn catalogue(&self) -> anyhow::Result<GuestCatalogue> {
         let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
         let mut store = self.store(&stdout, &stderr);
         let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
-        let tools = instance.orchestra_mcp_tools().call_list_tools(&mut store).await.map_err(anyhow::Error::from);
-        log_guest_output("list-tools", &stdout, &stderr);
-        tools
+        let exports = instance.orchestra_mcp_tools();
+        let catalogue = GuestCatalogue {
+            tools: exports.call_list_tools(&mut store).await?,
+            prompts: exports.call_list_prompts(&mut store).await?,
+            resource_templates: exports.call_list_resource_templates(&mut store).await?,
+        };
+        log_guest_output("catalogue", &stdout, &stderr);
+        Ok(catalogue)
     }
 
-    /// One step of a tool call, in a fresh instance: waits for a free slot (bounded queue),
-    /// then runs within the wall-time, CPU and memory limits.
+    /// One step of a tool call (see [`Sandbox::run`]).
     pub async fn call(&self, request: CallRequest) -> Result<CallOutcome, CallFailure> {
+        match self.run(Step::Tool(request)).await? {
+            StepOutput::Tool(outcome) => Ok(outcome),
+            _ => Err(CallFailure::Trap("the component answered a tool call with something else".into())),
+        }
+    }
+
+    /// One step in a fresh instance: waits for a free slot (bounded queue), then runs
+    /// within the wall-time, CPU and memory limits.
+    pub async fn run(&self, step: Step) -> Result<StepOutput, CallFailure> {
         let _permit = match self.slots.try_acquire() {
             Ok(permit) => permit,
             Err(_) => {
@@ -311,24 +363,33 @@ impl Sandbox {
         };
         let limit = self.limits.call_timeout;
         let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
-        let tool = request.tool.clone();
-        let result = match tokio::time::timeout(limit, self.call_unbounded(request, &stdout, &stderr)).await {
+        let label = step.label();
+        let result = match tokio::time::timeout(limit, self.run_unbounded(step, &stdout, &stderr)).await {
             Ok(result) => result,
             Err(_) => Err(CallFailure::Timeout(limit)),
         };
-        log_guest_output(&tool, &stdout, &stderr);
+        log_guest_output(&label, &stdout, &stderr);
         result
     }
 
-    async fn call_unbounded(
+    async fn run_unbounded(
         &self,
-        request: CallRequest,
+        step: Step,
         stdout: &GuestOutput,
         stderr: &GuestOutput,
-    ) -> Result<CallOutcome, CallFailure> {
+    ) -> Result<StepOutput, CallFailure> {
         let mut store = self.store(stdout, stderr);
         let instance = self.pre.instantiate_async(&mut store).await.map_err(|e| CallFailure::Trap(format!("{e:#}")))?;
-        let result = instance.orchestra_mcp_tools().call_call_tool(&mut store, &request).await;
+        let exports = instance.orchestra_mcp_tools();
+        let result = match &step {
+            Step::Tool(request) => exports.call_call_tool(&mut store, request).await.map(|r| r.map(StepOutput::Tool)),
+            Step::Prompt { name, arguments } => {
+                exports.call_get_prompt(&mut store, name, arguments).await.map(|r| r.map(StepOutput::Prompt))
+            }
+            Step::Resource(uri) => {
+                exports.call_read_resource(&mut store, uri).await.map(|r| r.map(StepOutput::Resource))
+            }
+        };
         let state = store.data();
         match result {
             Ok(Ok(outcome)) => Ok(outcome),

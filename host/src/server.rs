@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
-    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
+    GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, Prompt, PromptArgument, PromptMessage, PromptsCapability, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, ResourceContents, ResourceTemplate, ResourcesCapability, Role,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -17,7 +20,9 @@ use tokio_util::sync::CancellationToken;
 use crate::catalogue::Catalogue;
 use crate::config::{ApiKey, Config};
 use crate::egress::Denial;
-use crate::sandbox::{CallFailure, CallOutcome, CallRequest, Sandbox, ToolError};
+use crate::sandbox::{
+    self, CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError,
+};
 
 const INSTRUCTIONS: &str = include_str!("instructions.md");
 
@@ -32,6 +37,8 @@ pub struct OrchestraServer {
 struct Inner {
     sandbox: Sandbox,
     catalogue: Catalogue,
+    prompts: Vec<Prompt>,
+    resource_templates: Vec<ResourceTemplate>,
     origin: String,
     api_key: Option<ApiKey>,
     max_output_bytes: usize,
@@ -40,11 +47,36 @@ struct Inner {
 }
 
 impl OrchestraServer {
-    pub fn new(sandbox: Sandbox, catalogue: Catalogue, config: &Config) -> Self {
+    /// `guest` supplies the prompts and resource templates; `catalogue` the exposed tools.
+    pub fn new(sandbox: Sandbox, catalogue: Catalogue, guest: &GuestCatalogue, config: &Config) -> Self {
+        let prompts = guest
+            .prompts
+            .iter()
+            .map(|p| {
+                let arguments = p
+                    .arguments
+                    .iter()
+                    .map(|a| PromptArgument::new(&a.name).with_description(&a.description).with_required(a.required))
+                    .collect();
+                Prompt::new(&p.name, Some(&p.description), Some(arguments)).with_title(&p.title)
+            })
+            .collect();
+        let resource_templates = guest
+            .resource_templates
+            .iter()
+            .map(|t| {
+                ResourceTemplate::new(&t.uri_template, &t.name)
+                    .with_title(&t.title)
+                    .with_description(&t.description)
+                    .with_mime_type(&t.mime_type)
+            })
+            .collect();
         Self {
             inner: Arc::new(Inner {
                 sandbox,
                 catalogue,
+                prompts,
+                resource_templates,
                 origin: config.base_url.origin().ascii_serialization(),
                 api_key: config.api_key.clone(),
                 max_output_bytes: config.limits.max_output_bytes,
@@ -125,6 +157,33 @@ impl OrchestraServer {
                 Err(failure) => return error_result(self.describe(name, failure)),
             }
         }
+    }
+
+    /// Runs a prompt or resource step; failures become JSON-RPC errors worded like tool
+    /// failures, and the key never leaves in a message.
+    async fn run_step(&self, what: &str, step: Step) -> Result<StepOutput, ErrorData> {
+        let failure = match self.inner.sandbox.run(step).await {
+            Ok(output) => return Ok(output),
+            Err(failure) => failure,
+        };
+        let (not_found, invalid) = match &failure {
+            CallFailure::Tool { error: ToolError::Upstream(u), .. } => (u.status == 404, false),
+            CallFailure::Tool { error: ToolError::InvalidArguments(_) | ToolError::UnknownTool(_), .. } => {
+                (false, true)
+            }
+            _ => (false, false),
+        };
+        let mut message = self.describe(what, failure);
+        if let Some(key) = &self.inner.api_key {
+            message = key.redact(&message);
+        }
+        Err(if not_found {
+            ErrorData::resource_not_found(message, None)
+        } else if invalid {
+            ErrorData::invalid_params(message, None)
+        } else {
+            ErrorData::internal_error(message, None)
+        })
     }
 
     fn describe(&self, tool: &str, failure: CallFailure) -> String {
@@ -244,7 +303,15 @@ fn error_result(text: String) -> CallToolResult {
 
 impl ServerHandler for OrchestraServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        // Declare only what is served: prompts and resources when the component has some.
+        let mut capabilities = ServerCapabilities::builder().enable_tools().build();
+        if !self.inner.prompts.is_empty() {
+            capabilities.prompts = Some(PromptsCapability::default());
+        }
+        if !self.inner.resource_templates.is_empty() {
+            capabilities.resources = Some(ResourcesCapability::default());
+        }
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("orchestra-mcp", env!("CARGO_PKG_VERSION")).with_title("Orchestra MCP server"),
             )
@@ -305,21 +372,59 @@ impl ServerHandler for OrchestraServer {
         }
     }
 
-    // Only tools are served: say so instead of answering empty lists for the rest.
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Err(ErrorData::method_not_found::<rmcp::model::ListPromptsRequestMethod>())
+        if self.inner.prompts.is_empty() {
+            return Err(ErrorData::method_not_found::<rmcp::model::ListPromptsRequestMethod>());
+        }
+        Ok(ListPromptsResult::with_all_items(self.inner.prompts.clone()))
     }
 
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let Some(prompt) = self.inner.prompts.iter().find(|p| p.name == request.name) else {
+            let names: Vec<&str> = self.inner.prompts.iter().map(|p| p.name.as_str()).collect();
+            return Err(ErrorData::invalid_params(
+                format!("no prompt is named {:?}; this server has: {}", request.name, names.join(", ")),
+                None,
+            ));
+        };
+        let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
+        let step = Step::Prompt { name: request.name.clone(), arguments };
+        let StepOutput::Prompt(messages) = self.run_step(&format!("prompt {}", request.name), step).await? else {
+            return Err(ErrorData::internal_error("the component answered a prompt with something else", None));
+        };
+        let messages = messages
+            .into_iter()
+            .map(|m| {
+                let role = match m.role {
+                    sandbox::Role::User => Role::User,
+                    sandbox::Role::Assistant => Role::Assistant,
+                };
+                PromptMessage::new_text(role, m.text)
+            })
+            .collect();
+        let mut result = GetPromptResult::new(messages);
+        result.description = prompt.description.clone();
+        Ok(result.into())
+    }
+
+    // Documents are reached through templates; there is no fixed list of them.
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        Err(ErrorData::method_not_found::<rmcp::model::ListResourcesRequestMethod>())
+        if self.inner.resource_templates.is_empty() {
+            return Err(ErrorData::method_not_found::<rmcp::model::ListResourcesRequestMethod>());
+        }
+        Ok(ListResourcesResult::with_all_items(Vec::new()))
     }
 
     async fn list_resource_templates(
@@ -327,7 +432,37 @@ impl ServerHandler for OrchestraServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        Err(ErrorData::method_not_found::<rmcp::model::ListResourceTemplatesRequestMethod>())
+        if self.inner.resource_templates.is_empty() {
+            return Err(ErrorData::method_not_found::<rmcp::model::ListResourceTemplatesRequestMethod>());
+        }
+        Ok(ListResourceTemplatesResult::with_all_items(self.inner.resource_templates.clone()))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let read = self.run_step("resource read", Step::Resource(request.uri.clone()));
+        let output = tokio::select! {
+            output = read => output?,
+            () = context.ct.cancelled() => return Err(ErrorData::internal_error("request cancelled", None)),
+        };
+        let StepOutput::Resource(contents) = output else {
+            return Err(ErrorData::internal_error("the component answered a read with something else", None));
+        };
+        if contents.text.len() > self.inner.max_output_bytes {
+            return Err(ErrorData::internal_error(
+                format!("the resource is over the {} KiB result limit", self.inner.max_output_bytes / 1024),
+                None,
+            ));
+        }
+        let text = match &self.inner.api_key {
+            Some(key) => key.redact(&contents.text),
+            None => contents.text,
+        };
+        let contents = ResourceContents::text(text, contents.uri).with_mime_type(contents.mime_type);
+        Ok(ReadResourceResult::new(vec![contents]).into())
     }
 
     async fn complete(

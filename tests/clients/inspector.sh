@@ -59,6 +59,12 @@ started=$(inspect --method tools/call --tool-name start_pipeline --tool-args-jso
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.structuredContent.pipelineRunId))')
 inspect --method tools/call --tool-name cancel_pipeline_run --tool-args-json "{\"pipeline_run_id\":\"$started\"}" > /dev/null
 echo "ok cancel_pipeline_run"
+triage=$(inspect --method prompts/get --prompt-name triage --prompt-args window=24h)
+[[ $triage == *whats_broken* ]] || { echo "prompts/get triage: $triage"; exit 1; }
+echo "ok prompts/get"
+summary=$(inspect --method resources/read --uri "orchestra://pipeline-runs/$run/summary")
+[[ $summary == *"$run"* ]] || { echo "resources/read: $summary"; exit 1; }
+echo "ok resources/read"
 if inspect --method tools/call --tool-name get_pipeline_run --tool-args-json '{"pipeline_run_id":"nope"}' > /dev/null 2>&1; then
   echo "an invalid argument should make the Inspector exit 5 (isError)"; exit 1
 else

@@ -90,6 +90,19 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         started = await call("start_pipeline", {"pipeline_id_or_alias": "reverse_etl"})
         await call("cancel_pipeline_run", {"pipeline_run_id": started["pipelineRunId"]})
 
+        prompts = [p.name for p in (await client.list_prompts()).prompts]
+        assert prompts == ["triage", "fix_failed_run"], prompts
+        triage = await client.get_prompt("triage", {"window": "24h"})
+        assert "whats_broken" in triage.messages[0].content.text, triage
+        print("ok prompts")
+        templates = (await client.list_resource_templates()).resource_templates
+        assert len(templates) == 3, templates
+        summary = await client.read_resource(f"orchestra://pipeline-runs/{run_id}/summary")
+        assert json.loads(summary.contents[0].text)["run"]["run"]["id"] == run_id, summary
+        log = await client.read_resource(f"orchestra://pipeline-runs/{run_id}/task-runs/{task_id}/log")
+        assert log.contents[0].mime_type == "text/plain" and log.contents[0].text, log
+        print("ok resources")
+
         bad = await client.call_tool("get_pipeline_run", {"pipeline_run_id": "not-a-uuid"})
         assert bad.is_error and "pipeline_run_id" in bad.content[0].text, bad
         print("ok invalid argument is an isError result naming the field")

@@ -8,7 +8,8 @@ mod bindings {
 }
 
 use bindings::exports::orchestra::mcp::tools::{
-    CallOutcome, CallRequest, Guest, ToolAnnotations, ToolDescriptor, ToolError,
+    CallOutcome, CallRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate,
+    ToolAnnotations, ToolDescriptor, ToolError,
 };
 
 struct Hostile;
@@ -27,6 +28,23 @@ fn tool(name: &str) -> ToolDescriptor {
 }
 
 impl Guest for Hostile {
+    // This test component offers no prompts and no resources.
+    fn list_prompts() -> Vec<PromptDescriptor> {
+        Vec::new()
+    }
+
+    fn get_prompt(name: String, _arguments: String) -> Result<Vec<PromptMessage>, ToolError> {
+        Err(ToolError::UnknownTool(name))
+    }
+
+    fn list_resource_templates() -> Vec<ResourceTemplate> {
+        Vec::new()
+    }
+
+    fn read_resource(uri: String) -> Result<ResourceContents, ToolError> {
+        Err(ToolError::UnknownTool(uri))
+    }
+
     fn list_tools() -> Vec<ToolDescriptor> {
         vec![tool("scenario"), tool("ok")]
     }

@@ -8,7 +8,8 @@ mod bindings {
 }
 
 use bindings::exports::orchestra::mcp::tools::{
-    CallOutcome, CallRequest, Guest, Pending, Progress, ToolAnnotations, ToolDescriptor, ToolError,
+    CallOutcome, CallRequest, Guest, Pending, Progress, PromptDescriptor, PromptMessage, ResourceContents,
+    ResourceTemplate, ToolAnnotations, ToolDescriptor, ToolError,
 };
 use serde_json::{Value, json};
 use wstd::http::{Body, Client, Request};
@@ -29,6 +30,23 @@ fn tool(name: &str, description: &str, input: Value) -> ToolDescriptor {
 }
 
 impl Guest for Probe {
+    // This test component offers no prompts and no resources.
+    fn list_prompts() -> Vec<PromptDescriptor> {
+        Vec::new()
+    }
+
+    fn get_prompt(name: String, _arguments: String) -> Result<Vec<PromptMessage>, ToolError> {
+        Err(ToolError::UnknownTool(name))
+    }
+
+    fn list_resource_templates() -> Vec<ResourceTemplate> {
+        Vec::new()
+    }
+
+    fn read_resource(uri: String) -> Result<ResourceContents, ToolError> {
+        Err(ToolError::UnknownTool(uri))
+    }
+
     fn list_tools() -> Vec<ToolDescriptor> {
         vec![
             tool(
@@ -110,7 +128,7 @@ async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
     }
 }
 
-// Exported only in the component: the export names (`orchestra:mcp/tools@0.2.0#...`) are
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.3.0#...`) are
 // not valid symbols for a native linker, and native builds exist only for unit tests.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
