@@ -64,9 +64,15 @@ pub fn parse<A: DeserializeOwned>(arguments: Value) -> Result<A, ToolError> {
 
 /// Wraps a finished result, fitted into the result budget.
 pub fn done<O: Serialize>(output: O) -> Result<CallOutcome, ToolError> {
-    let value =
-        serde_json::to_value(&output).map_err(|e| ToolError::Internal(format!("result does not serialize: {e}")))?;
-    Ok(CallOutcome::Done(crate::budget::fit(value, crate::budget::from_env()).to_string()))
+    let failed = |e: serde_json::Error| ToolError::Internal(format!("result does not serialize: {e}"));
+    let text = serde_json::to_string(&output).map_err(failed)?;
+    let budget = crate::budget::from_env();
+    // Within budget, the text keeps the fields in the order the tool declares them.
+    if text.len() <= budget || text.chars().count() <= budget {
+        return Ok(CallOutcome::Done(text));
+    }
+    let value = serde_json::from_str(&text).map_err(failed)?;
+    Ok(CallOutcome::Done(crate::budget::fit(value, budget).to_string()))
 }
 
 /// A one-line account of an error, for a note inside a result that otherwise succeeded.
