@@ -3,8 +3,9 @@
 //! The linker provides only the WASI interfaces a tool component needs (clocks, random,
 //! cli environment/exit/stdio, io) plus `wasi:http`, filtered by [`EgressHooks`]: no file
 //! system and no sockets, so a component that imports them does not load. The guest's
-//! environment holds only the base URL, stdin is empty, and its stdout and stderr are
-//! captured (bounded) into the host's log on stderr, never the MCP stream.
+//! environment holds only non-secret settings (`Config::guest_env`), stdin is empty, and
+//! its stdout and stderr are captured (bounded) into the host's log on stderr, never the
+//! MCP stream.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
