@@ -220,6 +220,14 @@ pub fn pipeline_id_or_alias(field: &str, value: &str) -> Result<String, ToolErro
     }
 }
 
+/// Refuses the first of these (field, value) arguments that is empty or only spaces.
+pub fn not_blank(fields: &[(&str, &str)]) -> Result<(), ToolError> {
+    match fields.iter().find(|(_, value)| value.trim().is_empty()) {
+        Some((field, _)) => Err(invalid(field, "must not be blank")),
+        None => Ok(()),
+    }
+}
+
 /// Checks a log or artifact filename, which travels as a query parameter.
 pub fn filename(field: &str, value: &str) -> Result<String, ToolError> {
     if value.is_empty() || value.len() > 512 || value.chars().any(|c| c.is_control()) {

@@ -7,7 +7,7 @@ use crate::api::Client;
 use crate::api::models::{Pipeline, SavedPipeline};
 use crate::args::{self, Alias, GitProvider};
 use crate::catalogue::Annotations;
-use crate::error::{invalid, unexpected};
+use crate::error::unexpected;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -33,13 +33,11 @@ pub struct Args {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Saved, ToolError> {
-    for (field, value) in
-        [("repository", &args.repository), ("yaml_path", &args.yaml_path), ("default_branch", &args.default_branch)]
-    {
-        if value.trim().is_empty() {
-            return Err(invalid(field, "must not be blank"));
-        }
-    }
+    args::not_blank(&[
+        ("repository", &args.repository),
+        ("yaml_path", &args.yaml_path),
+        ("default_branch", &args.default_branch),
+    ])?;
     let mut body = json!({
         "storageProvider": args::wire(&args.git_provider),
         "repository": args.repository.trim(),

@@ -7,7 +7,6 @@ use crate::api::Client;
 use crate::api::models::{Pipeline, SavedPipeline};
 use crate::args::{self, GitProvider, PipelineRef};
 use crate::catalogue::Annotations;
-use crate::error::invalid;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -32,16 +31,12 @@ pub struct Args {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Saved, ToolError> {
-    let reference = args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
-    let key = if args::uuid("", &reference).is_ok() { "pipeline_id" } else { "alias" };
-    let selector = args::query(&[(key, Some(reference))]);
-    for (field, value) in
-        [("repository", &args.repository), ("yaml_path", &args.yaml_path), ("default_branch", &args.default_branch)]
-    {
-        if value.trim().is_empty() {
-            return Err(invalid(field, "must not be blank"));
-        }
-    }
+    let selector = args::query(&args::pipeline_selector(Some(&args.pipeline_id_or_alias), None, None)?);
+    args::not_blank(&[
+        ("repository", &args.repository),
+        ("yaml_path", &args.yaml_path),
+        ("default_branch", &args.default_branch),
+    ])?;
     let mut body = json!({
         "path": args.yaml_path.trim(),
         "repository": args.repository.trim(),

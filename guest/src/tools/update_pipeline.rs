@@ -39,9 +39,10 @@ pub struct Output {
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
-    let reference = args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
-    let by_id = args::uuid("", &reference).is_ok();
-    let selector = args::query(&[(if by_id { "pipeline_id" } else { "alias" }, Some(reference.clone()))]);
+    let params = args::pipeline_selector(Some(&args.pipeline_id_or_alias), None, None)?;
+    let selector = args::query(&params);
+    let (key, reference) = params.into_iter().next().unwrap_or_default();
+    let by_id = key == "pipeline_id";
     // The definition before, to report what this version changes (and to fail on a wrong name before writing).
     let before: Map<String, Value> =
         client.get_json("GET /pipelines/data", &format!("/pipelines/data{selector}")).await?;
