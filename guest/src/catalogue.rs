@@ -82,6 +82,7 @@ pub fn all() -> Vec<Tool> {
         tools::get_integration_state::tool(),
         tools::update_integration_state::tool(),
         tools::list_accounts::tool(),
+        tools::get_azure_federated_credentials::tool(),
         tools::check_connection::tool(),
     ]
 }

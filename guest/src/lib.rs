@@ -10,6 +10,7 @@ mod api;
 mod args;
 mod budget;
 mod catalogue;
+mod detail;
 mod error;
 mod prompts;
 mod resources;

@@ -83,6 +83,11 @@ impl Catalogue {
         self.tools.iter().find(|t| t.name == name)
     }
 
+    /// Whether the tool's input schema declares this argument.
+    pub fn takes(&self, name: &str, argument: &str) -> bool {
+        self.get(name).and_then(|t| t.input_schema.get("properties")).is_some_and(|p| p.get(argument).is_some())
+    }
+
     pub fn toolset(&self, name: &str) -> Option<&str> {
         self.toolsets.get(name).map(String::as_str)
     }

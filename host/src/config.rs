@@ -121,7 +121,13 @@ pub struct Config {
     /// The Orchestra account (workspace) tools act in unless a call names one; passed to
     /// the component, which sends it as `X-Orchestra-Account-Id`. Not secret.
     pub account_id: Option<String>,
+    /// How long a successful call with a `dedupe_key` is remembered, so a repeat is
+    /// answered without acting twice (`dedupe.rs`); zero turns it off.
+    pub dedupe_window: Duration,
 }
+
+/// The default dedupe window: long enough to cover an agent's retries after a lost answer.
+pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(600);
 
 impl Config {
     /// Checks the base URL: `https://` anywhere, or `http://` to a loopback address only
@@ -144,6 +150,7 @@ impl Config {
             allow_insecure_loopback,
             exposure: Exposure::default(),
             account_id: None,
+            dedupe_window: DEFAULT_DEDUPE_WINDOW,
         })
     }
 

@@ -6,6 +6,7 @@
 pub mod allowlist;
 pub mod catalogue;
 pub mod config;
+pub mod dedupe;
 pub mod demo;
 pub mod egress;
 pub mod exposure;

@@ -58,6 +58,11 @@ struct ServeArgs {
     /// and `*` port allowed); comma-separated. They never receive the API key.
     #[arg(long = "allow-host", env = "ORCHESTRA_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     allowed_hosts: Vec<String>,
+    /// How long a successful call with a `dedupe_key` (starting a pipeline) is remembered,
+    /// in seconds: a repeat within it gets the first answer and starts nothing. 0 turns
+    /// it off [default: 600].
+    #[arg(long, env = "ORCHESTRA_MCP_DEDUPE_WINDOW_SECS")]
+    dedupe_window_secs: Option<u64>,
     #[command(flatten)]
     exposure: ExposureArgs,
     #[command(flatten)]
@@ -194,6 +199,9 @@ impl ServeArgs {
             self.allowed_hosts.iter().map(|h| AllowedHost::parse(h)).collect::<Result<_, _>>()?;
         config.exposure = self.exposure.exposure();
         config.set_account_id(self.account_id.as_deref())?;
+        if let Some(secs) = self.dedupe_window_secs {
+            config.dedupe_window = Duration::from_secs(secs);
+        }
         Ok(config)
     }
 }

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::catalogue::Catalogue;
 use crate::config::{ApiKey, Config};
+use crate::dedupe::{DEDUPE_KEY, Dedupe};
 use crate::egress::Denial;
 use crate::sandbox::{
     self, CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError,
@@ -42,6 +43,8 @@ struct Inner {
     origin: String,
     api_key: Option<ApiKey>,
     max_output_bytes: usize,
+    /// Successful calls with a `dedupe_key`, so a repeat does not act twice.
+    dedupe: Dedupe,
     /// Cancelled when the session ends; in-flight calls stop with it.
     shutdown: CancellationToken,
 }
@@ -80,6 +83,7 @@ impl OrchestraServer {
                 origin: config.base_url.origin().ascii_serialization(),
                 api_key: config.api_key.clone(),
                 max_output_bytes: config.limits.max_output_bytes,
+                dedupe: Dedupe::new(config.dedupe_window),
                 shutdown: CancellationToken::new(),
             }),
         }
@@ -90,14 +94,25 @@ impl OrchestraServer {
         self.inner.shutdown.clone()
     }
 
-    /// Runs a call and removes the API key from everything it returns.
+    /// Runs a call (or answers a repeat from the dedupe memory) and removes the API key
+    /// from everything it returns.
     pub async fn run_tool(
         &self,
         name: &str,
-        arguments: Value,
+        mut arguments: Value,
         context: Option<&RequestContext<RoleServer>>,
     ) -> CallToolResult {
-        let result = self.run_tool_unredacted(name, arguments, context).await;
+        // Models often send `null` for an argument they mean to leave out; treat it so.
+        if let Value::Object(map) = &mut arguments {
+            map.retain(|_, v| !v.is_null());
+        }
+        let call = self.run_tool_unredacted(name, &arguments, context);
+        // Only a tool that declares the key is deduplicated; any other takes the call as it is.
+        let result = if self.inner.catalogue.takes(name, DEDUPE_KEY) {
+            self.inner.dedupe.run(name, &arguments, call).await
+        } else {
+            call.await
+        };
         match &self.inner.api_key {
             Some(key) => redact_result(key, result),
             None => result,
@@ -108,14 +123,10 @@ impl OrchestraServer {
     async fn run_tool_unredacted(
         &self,
         name: &str,
-        mut arguments: Value,
+        arguments: &Value,
         context: Option<&RequestContext<RoleServer>>,
     ) -> CallToolResult {
-        // Models often send `null` for an argument they mean to leave out; treat it so.
-        if let Value::Object(map) = &mut arguments {
-            map.retain(|_, v| !v.is_null());
-        }
-        if let Err(problems) = self.inner.catalogue.validate(name, &arguments) {
+        if let Err(problems) = self.inner.catalogue.validate(name, arguments) {
             let list = problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
             return error_result(format!(
                 "Invalid arguments for {name}; nothing was sent to Orchestra. Fix these and call again:\n{list}"

@@ -13,7 +13,7 @@ inspect() {
 }
 count=$(inspect --strict --method tools/list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.tools.length))')
 echo "tools/list: $count tools (strict schema check passed)"
-opt_in=delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,add_asset_dependencies,get_integration_state,update_integration_state
+opt_in=delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,add_asset_dependencies,get_integration_state,update_integration_state,get_azure_federated_credentials
 all=$(inspect -e ORCHESTRA_MCP_ENABLE_TOOLS=$opt_in --strict --method tools/list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.tools.length))')
 echo "tools/list with every opt-in tool: $all tools (strict schema check passed)"
 ids="\"pipeline_run_id\":\"$run\",\"task_run_id\":\"$task\""

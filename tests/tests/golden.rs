@@ -5,7 +5,8 @@ use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 
 /// Every opt-in tool: naming them all adds them to the defaults, giving the whole catalogue.
 const ALL_OPT_IN: &str = "delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,\
-                          add_asset_dependencies,get_integration_state,update_integration_state";
+                          add_asset_dependencies,get_integration_state,update_integration_state,\
+                          get_azure_federated_credentials";
 
 /// The configurations the tests run the server in, by name, with their environment.
 const CONFIGURATIONS: [(&str, &[(&str, &str)]); 9] = [

@@ -65,7 +65,7 @@ async fn h8_unexpected_upstream_json_is_a_typed_error_and_the_server_keeps_servi
         body: json!({"page": 1, "pageSize": 50, "total": 1, "results": [extra]}).to_string(),
         ..Injection::default()
     });
-    let out = server.ok("list_pipeline_runs", json!({})).await;
+    let out = server.ok("list_pipeline_runs", json!({"detail": "full"})).await;
     assert_eq!(out["runs"][0]["futureField"], json!({"added": "later"}));
 }
 

@@ -45,9 +45,9 @@ async fn list_pipeline_runs_filters_pages_and_reports_totals() {
 async fn a_window_wider_than_seven_days_is_narrowed_with_a_note() {
     let (fake, server) = setup().await;
     let out = server.ok("list_pipeline_runs", json!({"time_from": "30d", "time_to": "now"})).await;
-    let notes = out["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 1, "{out}");
-    assert!(notes[0].as_str().unwrap().contains("7 days"));
+    let notes: Vec<&str> = out["notes"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(notes[0].contains("7 days"), "{notes:?}");
+    assert!(notes.iter().filter(|n| n.contains("7 days")).count() == 1, "{notes:?}");
     // The fake rejects spans over 7 days, so reaching it with 200 proves the clamp.
     assert!(out["total"].as_u64().unwrap() > 0);
     let sent = fake.requests().into_iter().find(|r| r.path == "/pipeline_runs").unwrap();
@@ -109,6 +109,61 @@ async fn list_task_runs_globally_and_for_one_run() {
     // An integration name that is not in Orchestra's enum reaches the API and comes back as its 422.
     let text = server.err("list_task_runs", json!({"integration": ["NOT_A_TOOL"]})).await;
     assert!(text.contains("422") && text.contains("integration"), "{text}");
+}
+
+/// Every field of a compact item is the full item's, unchanged.
+fn assert_subset(compact: &Value, full: &Value) {
+    for (key, value) in compact.as_object().unwrap() {
+        assert_eq!(Some(value), full.get(key), "compact {key} differs from full");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lists_are_compact_by_default_and_full_on_request() {
+    let (fake, server) = setup().await;
+    let (run_id, _) = failed_task(&fake).await;
+    let window = json!({"time_from": "7d", "limit": 20});
+    let with = |base: &Value, extra: Value| {
+        let mut args = base.clone();
+        args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        args
+    };
+    // (tool, arguments, list field, a field only the full detail carries)
+    let cases = [
+        ("list_task_runs", json!({"pipeline_run_id": run_id}), "taskRuns", "taskParameters"),
+        ("list_pipeline_runs", window.clone(), "runs", "accountId"),
+        ("list_operations", window.clone(), "operations", "insertedAt"),
+        ("list_assets", json!({"limit": 20}), "assets", "integrationAccountId"),
+    ];
+    for (tool, args, list, heavy) in cases {
+        let compact = server.ok(tool, args.clone()).await;
+        let full = server.ok(tool, with(&args, json!({"detail": "full"}))).await;
+        let (compact_items, full_items) = (compact[list].as_array().unwrap(), full[list].as_array().unwrap());
+        assert!(!compact_items.is_empty() && compact_items.len() == full_items.len(), "{tool}");
+        for (c, f) in compact_items.iter().zip(full_items) {
+            assert_subset(c, f);
+            assert!(c.get(heavy).is_none() && f.get(heavy).is_some(), "{tool}: {heavy} in {c} / {f}");
+        }
+        let note = compact["notes"].as_array().unwrap().iter().filter_map(Value::as_str).collect::<String>();
+        assert!(note.contains("detail \"full\""), "{tool} says how to get the rest: {compact}");
+        assert!(full["notes"].as_array().unwrap().iter().all(|n| !n.as_str().unwrap().contains("detail")));
+        let (c, f) = (compact.to_string().len(), full.to_string().len());
+        assert!(c < f, "{tool}: compact {c} bytes, full {f}");
+    }
+
+    // Full is exactly what Orchestra sent.
+    let full = server.ok("list_task_runs", json!({"pipeline_run_id": run_id, "detail": "full"})).await;
+    let (status, raw) = http_get(
+        &format!("{}/pipeline_runs/{run_id}/task_runs", fake.base_url()),
+        &[("authorization", &format!("Bearer {}", fake.api_key()))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    let raw: Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(full["taskRuns"], raw["results"], "nothing is dropped or renamed");
+    let text = server.err("list_task_runs", json!({"pipeline_run_id": run_id, "detail": "everything"})).await;
+    assert!(text.contains("detail"), "{text}");
 }
 
 async fn failed_task(fake: &FakeOrchestra) -> (String, String) {
@@ -257,6 +312,42 @@ async fn a_start_whose_answer_is_lost_is_not_retried() {
     fake.inject(Injection { path_contains: "/start".into(), status: 504, ..Injection::default() });
     let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
     assert!(text.contains(earlier["pipelineRunId"].as_str().unwrap()), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn h7_a_start_with_a_dedupe_key_happens_once_within_the_window() {
+    let (fake, server) = setup().await;
+    let starts = || fake.requests().into_iter().filter(|r| r.path.ends_with("/start")).count();
+    let args = json!({"pipeline_id_or_alias": "hourly_ingest", "dedupe_key": "backfill-2026-11-30"});
+    let first = server.ok("start_pipeline", args.clone()).await;
+    let repeat = server.call("start_pipeline", args.clone()).await;
+    assert_eq!(repeat.structured_content.as_ref(), Some(&first), "the repeat returns the first run");
+    assert!(orchestra_tests::text(&repeat).contains("Repeat call"), "and says it is one");
+    assert_eq!(starts(), 1, "one POST for two calls");
+    let start = fake.requests().into_iter().find(|r| r.path.ends_with("/start")).unwrap();
+    assert!(!String::from_utf8_lossy(&start.body).contains("dedupe"), "Orchestra never sees the key");
+
+    // Overlapping identical calls also send one start.
+    let args = json!({"pipeline_id_or_alias": "hourly_ingest", "dedupe_key": "parallel"});
+    let (a, b) = tokio::join!(server.call("start_pipeline", args.clone()), server.call("start_pipeline", args.clone()));
+    assert!(a.structured_content.is_some() && a.structured_content == b.structured_content);
+    assert_eq!(starts(), 2);
+
+    // The same key with other arguments is refused; without a key every call starts a run.
+    let text =
+        server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh", "dedupe_key": "parallel"})).await;
+    assert!(text.contains("other arguments"), "{text}");
+    server.ok("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
+    server.ok("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
+    assert_eq!(starts(), 4);
+
+    // A window of 0 turns it off.
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_DEDUPE_WINDOW_SECS", "0")]);
+    let off = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    let args = json!({"pipeline_id_or_alias": "hourly_ingest", "dedupe_key": "k"});
+    let (a, b) = (off.ok("start_pipeline", args.clone()).await, off.ok("start_pipeline", args).await);
+    assert_ne!(a["pipelineRunId"], b["pipelineRunId"]);
+    assert_eq!(starts(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,7 +3,7 @@
 //! seeded runs.
 
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, array};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn setup() -> (FakeOrchestra, Server) {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.expect("fake starts");
@@ -83,6 +83,19 @@ async fn accounts_come_from_the_platform_api_with_the_key() {
     assert_eq!(out["accounts"][0]["id"], orchestra_fake::ACCOUNT_ID);
     let sent = fake.requests().into_iter().find(|r| r.path == "/public/v1/accounts").expect("the Platform API path");
     assert!(sent.headers.iter().any(|(n, v)| n == "authorization" && v.starts_with("Bearer ")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn azure_federated_credentials_are_opt_in_and_per_workspace() {
+    let (fake, server) = setup().await;
+    assert!(!server.tools.iter().any(|t| t.name == "get_azure_federated_credentials"), "absent by default");
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_COMPUTE", "true")]);
+    let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    let out = admin.ok("get_azure_federated_credentials", json!({})).await;
+    assert_eq!(out["audience"], "api://AzureADTokenExchange");
+    assert!(out["subjectId"].as_str().unwrap().contains(orchestra_fake::ACCOUNT_ID), "{out}");
+    let sent = fake.requests().pop().unwrap();
+    assert_eq!(sent.path, "/compute_resources/azure/federated_credentials");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -183,6 +196,18 @@ async fn the_integration_catalogue_tells_what_a_task_needs() {
     assert_eq!(secret["format"], "password");
     let sent: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
     assert!(sent.ends_with(&["/integrations/SNOWFLAKE".into(), "/integrations/jobs".into(), "/sensor_checks/".into()]));
+
+    assert!(snowflake.get("setupGuide").is_none(), "the guide only when asked for");
+
+    let guided = server.ok("get_integration", json!({"integration": "SNOWFLAKE", "setup_guide": true})).await;
+    let guide = guided["setupGuide"].as_str().unwrap();
+    assert!(guide.starts_with("# Connecting Snowflake") && guide.contains("`private_key`"), "{guide}");
+    let sent = fake.requests().pop().unwrap();
+    assert_eq!(sent.path, "/setup_guides/snowflake.md");
+    let retired = server.ok("get_integration", json!({"integration": "STITCH", "setup_guide": true})).await;
+    assert!(retired.get("setupGuide").is_none());
+    let note = array(&retired["notes"])[0].as_str().unwrap();
+    assert!(note.contains("404") && note.contains("Setup guide not found"), "a missing guide is a note: {note}");
 
     let text = server.err("get_integration", json!({"integration": "ZAPIER"})).await;
     assert!(text.contains("422") && text.contains("integration"), "not an Orchestra integration: {text}");
@@ -323,8 +348,13 @@ async fn integration_state_is_opt_in_read_and_merged() {
     let mut keys: Vec<&String> = out["state"].as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(keys, ["customers", "orders_daily"], "merged: {out}");
+    // Results are camelCase like every other tool's; the API is written in its own snake_case.
+    assert_eq!(out["state"]["customers"]["lastUpdated"], "2026-11-20T02:00:00Z", "{out}");
+    assert!(out["state"]["customers"].get("last_updated").is_none(), "{out}");
     let patch = fake.requests().into_iter().find(|r| r.method == "PATCH").unwrap();
     assert_eq!(patch.path, "/state/DBT_CORE");
+    let body: Value = serde_json::from_slice(&patch.body).unwrap();
+    assert_eq!(body["state"]["customers"]["last_updated"], "2026-11-20T02:00:00Z", "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

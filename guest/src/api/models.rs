@@ -390,6 +390,9 @@ pub struct IntegrationInfo {
     pub auth_schema: Vec<FormItem>,
     #[serde(default)]
     pub setup_docs_url: Option<String>,
+    /// Where Orchestra serves the integration's setup guide (`/public/setup_guides/<file>`).
+    #[serde(default)]
+    pub setup_guide_url: Option<String>,
     #[serde(default)]
     pub top: bool,
     #[serde(default)]

@@ -6,6 +6,7 @@ use crate::api::Client;
 use crate::api::models::Asset;
 use crate::args::{self, Id};
 use crate::catalogue::READ;
+use crate::detail::{Detail, Item};
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -40,6 +41,10 @@ pub struct Args {
     pub sort_column: Option<SortColumn>,
     #[serde(default)]
     pub sort_direction: Option<SortDirection>,
+    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
+    /// times); `full`: every field Orchestra returns.
+    #[serde(default)]
+    pub detail: Detail,
     /// Most assets to return. Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
@@ -98,7 +103,9 @@ pub struct Output {
     pub returned: usize,
     /// True when `total` is larger than `returned`: raise `limit` or narrow the filters.
     pub truncated: bool,
-    pub assets: Vec<Asset>,
+    /// What the result leaves out and how to get it.
+    pub notes: Vec<String>,
+    pub assets: Vec<Item<Asset>>,
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
@@ -122,7 +129,13 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     );
     let limit = args.limit.clamp(1, 1000) as usize;
     let (assets, total) = client.get_pages::<Asset>("GET /assets", &path, limit.min(100) as u32, limit).await?;
-    Ok(Output { total, returned: assets.len(), truncated: total > assets.len() as u64, assets })
+    Ok(Output {
+        total,
+        returned: assets.len(),
+        truncated: total > assets.len() as u64,
+        notes: args.detail.note(&assets).into_iter().collect(),
+        assets: args.detail.items(assets),
+    })
 }
 
 super::single_step_tool! {

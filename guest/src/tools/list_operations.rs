@@ -6,6 +6,7 @@ use crate::api::Client;
 use crate::api::models::Operation;
 use crate::args::{self, Id, Window};
 use crate::catalogue::READ;
+use crate::detail::{Detail, Item};
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -34,6 +35,10 @@ pub struct Args {
     #[serde(default)]
     #[schemars(length(min = 1, max = 512))]
     pub external_id: Option<String>,
+    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
+    /// times); `full`: every field Orchestra returns.
+    #[serde(default)]
+    pub detail: Detail,
     /// Most operations to return. Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
@@ -89,7 +94,7 @@ pub struct Output {
     /// True when `total` is larger than `returned`: raise `limit` or narrow the filters.
     pub truncated: bool,
     pub notes: Vec<String>,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<Item<Operation>>,
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
@@ -110,13 +115,15 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let limit = args.limit.clamp(1, 1000) as usize;
     let (operations, total) =
         client.get_pages::<Operation>("GET /operations", &path, limit.min(100) as u32, limit).await?;
+    let mut notes = window.notes.clone();
+    notes.extend(args.detail.note(&operations));
     Ok(Output {
         window: window.report(),
         total,
         returned: operations.len(),
         truncated: total > operations.len() as u64,
-        notes: window.notes,
-        operations,
+        notes,
+        operations: args.detail.items(operations),
     })
 }
 

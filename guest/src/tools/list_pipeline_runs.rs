@@ -5,6 +5,7 @@ use crate::api::Client;
 use crate::api::models::PipelineRun;
 use crate::args::{self, Id, PipelineRunStatus, Window};
 use crate::catalogue::READ;
+use crate::detail::{Detail, Item};
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -29,6 +30,10 @@ pub struct Args {
     /// Only runs in these environments (environment ids, UUIDs).
     #[serde(default)]
     pub environments: Vec<Id>,
+    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
+    /// times); `full`: every field Orchestra returns.
+    #[serde(default)]
+    pub detail: Detail,
     /// Most runs to return (newest first, as Orchestra orders them). Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
@@ -52,7 +57,7 @@ pub struct Output {
     pub truncated: bool,
     /// Adjustments made to the request (for example a window narrowed to 7 days).
     pub notes: Vec<String>,
-    pub runs: Vec<PipelineRun>,
+    pub runs: Vec<Item<PipelineRun>>,
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
@@ -71,13 +76,15 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     );
     let page_size = limit.min(100) as u32;
     let (runs, total) = client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, page_size, limit).await?;
+    let mut notes = window.notes.clone();
+    notes.extend(args.detail.note(&runs));
     Ok(Output {
         window: window.report(),
         total,
         returned: runs.len(),
         truncated: total > runs.len() as u64,
-        notes: window.notes,
-        runs,
+        notes,
+        runs: args.detail.items(runs),
     })
 }
 

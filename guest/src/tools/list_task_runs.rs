@@ -5,6 +5,7 @@ use crate::api::Client;
 use crate::api::models::TaskRun;
 use crate::args::{self, Id, TaskRunStatus, Window};
 use crate::catalogue::READ;
+use crate::detail::{Detail, Item};
 use crate::error::invalid;
 use crate::wit::ToolError;
 
@@ -34,6 +35,10 @@ pub struct Args {
     /// Only these task runs (task run ids).
     #[serde(default)]
     pub task_run_ids: Vec<Id>,
+    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
+    /// times); `full`: every field Orchestra returns.
+    #[serde(default)]
+    pub detail: Detail,
     /// Most task runs to return. Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
@@ -81,19 +86,25 @@ pub struct Output {
     pub truncated: bool,
     /// Adjustments made to the request.
     pub notes: Vec<String>,
-    pub task_runs: Vec<TaskRun>,
+    pub task_runs: Vec<Item<TaskRun>>,
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let limit = args.limit.clamp(1, 1000) as usize;
     let task_run_ids = args::uuids("task_run_ids", &args.task_run_ids)?;
-    match &args.pipeline_run_id {
-        Some(run_id) => of_pipeline_run(client, &args, &run_id.0, task_run_ids, limit).await,
-        None => global(client, &args, task_run_ids, limit).await,
-    }
+    let (mut output, task_runs) = match &args.pipeline_run_id {
+        Some(run_id) => of_pipeline_run(client, &args, &run_id.0, task_run_ids, limit).await?,
+        None => global(client, &args, task_run_ids, limit).await?,
+    };
+    output.notes.extend(args.detail.note(&task_runs));
+    output.task_runs = args.detail.items(task_runs);
+    Ok(output)
 }
 
-async fn global(client: Client, args: &Args, task_run_ids: Vec<String>, limit: usize) -> Result<Output, ToolError> {
+/// The result without its items, and the task runs to put in it at the detail asked for.
+type Listed = (Output, Vec<TaskRun>);
+
+async fn global(client: Client, args: &Args, task_run_ids: Vec<String>, limit: usize) -> Result<Listed, ToolError> {
     let window = args::resolve_window(args.time_from.as_deref(), args.time_to.as_deref(), super::now())?;
     let path = format!(
         "/task_runs{}",
@@ -108,14 +119,15 @@ async fn global(client: Client, args: &Args, task_run_ids: Vec<String>, limit: u
     );
     let page_size = limit.min(100) as u32;
     let (task_runs, total) = client.get_pages::<TaskRun>("GET /task_runs", &path, page_size, limit).await?;
-    Ok(Output {
+    let output = Output {
         window: Some(window.report()),
         total,
         returned: task_runs.len(),
         truncated: total > task_runs.len() as u64,
         notes: window.notes,
-        task_runs,
-    })
+        task_runs: Vec::new(),
+    };
+    Ok((output, task_runs))
 }
 
 /// The run-scoped endpoint takes no filters, so statuses, integrations and ids are applied here.
@@ -125,7 +137,7 @@ async fn of_pipeline_run(
     run_id: &str,
     task_run_ids: Vec<String>,
     limit: usize,
-) -> Result<Output, ToolError> {
+) -> Result<Listed, ToolError> {
     let run_id = args::uuid("pipeline_run_id", run_id)?;
     for (field, set) in [
         ("time_from", args.time_from.is_some()),
@@ -161,14 +173,15 @@ async fn of_pipeline_run(
     let matched = if filtered { matching.len() as u64 } else { total };
     let mut task_runs = matching;
     task_runs.truncate(limit);
-    Ok(Output {
+    let output = Output {
         window: None,
         total,
         returned: task_runs.len(),
         truncated: matched > task_runs.len() as u64,
         notes: Vec::new(),
-        task_runs,
-    })
+        task_runs: Vec::new(),
+    };
+    Ok((output, task_runs))
 }
 
 super::single_step_tool! {

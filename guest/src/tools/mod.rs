@@ -15,6 +15,7 @@ pub mod delete_pipeline;
 pub mod diagnose_task_run;
 mod download;
 pub mod get_asset;
+pub mod get_azure_federated_credentials;
 pub mod get_environment;
 pub mod get_integration;
 pub mod get_integration_state;

@@ -36,6 +36,14 @@ pub struct Args {
     /// Re-run the pipeline's latest run from its failed tasks instead of from the start.
     #[serde(default)]
     pub retry_from_failed: bool,
+    /// Any text naming this start, so it happens once: a repeat call with the same key and
+    /// arguments within the server's dedupe window (10 minutes by default) returns the
+    /// first call's run instead of starting another. The server keeps the key; Orchestra
+    /// never sees it.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 200))]
+    #[allow(dead_code)] // Read by the host (`host/src/dedupe.rs`), which answers repeats; never sent.
+    pub dedupe_key: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

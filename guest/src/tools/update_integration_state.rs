@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::get_integration_state::{StateItem, read};
+use super::get_integration_state::{StateEntry, StateItem, read};
 use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::args;
@@ -29,7 +29,7 @@ pub struct Output {
     /// The keys this call set.
     pub updated: Vec<String>,
     /// The whole stored state afterwards, read back.
-    pub state: BTreeMap<String, StateItem>,
+    pub state: BTreeMap<String, StateEntry>,
 }
 
 fn check_time(field: &str, text: &str) -> Result<(), ToolError> {

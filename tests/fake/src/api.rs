@@ -40,6 +40,11 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/engine/public/integrations/jobs", get(catalogue::list_jobs))
         .route("/api/engine/public/integrations/{integration}", get(catalogue::get_integration))
         .route("/api/engine/public/sensor_checks/", get(catalogue::list_sensor_checks))
+        .route("/api/engine/public/setup_guides/{file_path}", get(catalogue::read_setup_guide))
+        .route(
+            "/api/engine/public/compute_resources/azure/federated_credentials",
+            get(workspace::azure_federated_credentials),
+        )
         .route("/api/engine/public/state/{integration}", get(state::get_state).patch(state::update_state))
         .route("/api/engine/public/operations", get(operations::list_operations))
         .route("/api/engine/public/assets", get(assets::list_assets).post(assets::create_asset))

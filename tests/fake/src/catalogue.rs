@@ -234,6 +234,29 @@ pub async fn get_integration(Path(integration): Path<String>) -> Answer {
     }
 }
 
+/// `GET /setup_guides/{file_path}`: a guide's markdown as a JSON string, for the files the
+/// catalogue's `setupGuideUrl`s name. The deprecated integration's guide is gone (404).
+pub async fn read_setup_guide(Path(file): Path<String>) -> Answer {
+    let found = integrations().into_iter().find(|i| {
+        i["status"] != "DEPRECATED" && i["setupGuideUrl"].as_str().is_some_and(|u| u.ends_with(&format!("/{file}")))
+    });
+    let Some(integration) = found else { return Err(detail(StatusCode::NOT_FOUND, "Setup guide not found")) };
+    let name = integration["displayName"].as_str().unwrap_or_default();
+    let fields: Vec<String> = integration["authSchema"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!("- **{}** (`{}`)", f["label"].as_str().unwrap_or_default(), f["name"].as_str().unwrap_or_default())
+        })
+        .collect();
+    ok(json!(format!(
+        "# Connecting {name} to Orchestra\n\n1. In Orchestra, open **Integrations** and choose **{name}**.\n\
+         2. Fill in the connection form:\n{}\n3. Press **Test connection**; Orchestra validates it in the background.\n",
+        fields.join("\n")
+    )))
+}
+
 pub async fn list_jobs() -> Json<Vec<Value>> {
     Json(jobs())
 }

@@ -181,3 +181,12 @@ pub async fn list_connections(Query(q): Query<HashMap<String, String>>) -> Answe
 pub async fn list_accounts() -> Answer {
     ok(json!([{"id": ACCOUNT_ID, "name": "Acme Data"}]))
 }
+
+/// `GET /compute_resources/azure/federated_credentials` (`AzureFederatedCredentialsResponse`):
+/// per workspace, so the subject names the account.
+pub async fn azure_federated_credentials() -> Answer {
+    ok(json!({
+        "subjectId": format!("orchestra:workspace:{ACCOUNT_ID}:azure-hybrid-compute"),
+        "audience": "api://AzureADTokenExchange",
+    }))
+}

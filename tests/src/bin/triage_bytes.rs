@@ -1,6 +1,7 @@
 //! Bytes an agent reads to answer "what failed in the last 24 hours and why?" over the
 //! seeded fake: one `whats_broken` call through this server, against the raw API calls it
-//! would otherwise make (the failing runs, then each run's task runs, every page).
+//! would otherwise make (the failing runs, then each run's task runs, every page), and
+//! against this server's own list tools over the same runs, at both levels of detail.
 //! `cargo run --release -p orchestra-tests --bin triage_bytes`; it reports, it asserts nothing.
 
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, http_get, text};
@@ -60,6 +61,18 @@ async fn compare(fake: &FakeOrchestra, server: &Server, span: &str) -> anyhow::R
             }
         }
     }
+    // This server's list tools over the same runs, compact (the default) and full.
+    let mut listed = Vec::new();
+    for detail in ["compact", "full"] {
+        fake.clear_requests();
+        let runs = json!({"time_from": from, "time_to": to, "status": ["FAILED", "WARNING"], "limit": 1000, "detail": detail});
+        let mut bytes = text(&server.call("list_pipeline_runs", runs).await).len();
+        for id in &run_ids {
+            let tasks = json!({"pipeline_run_id": id, "detail": detail});
+            bytes += text(&server.call("list_task_runs", tasks).await).len();
+        }
+        listed.push((detail, fake.requests().len(), bytes));
+    }
     let reported = answer["failures"].as_array().map_or(0, Vec::len);
     println!(
         "| {span} ({} failing runs) | `whats_broken`, one tool call (text block; {reported} runs reported) | {our_requests} | {ours} |",
@@ -69,5 +82,11 @@ async fn compare(fake: &FakeOrchestra, server: &Server, span: &str) -> anyhow::R
         "| {span} | raw API: failing runs, then each run's task runs | {raw_requests} | {raw} ({:.1}x) |",
         raw as f64 / ours.max(1) as f64
     );
+    for (detail, requests, bytes) in listed {
+        println!(
+            "| {span} | this server's `list_pipeline_runs` + `list_task_runs` per run, `detail: {detail}` | {requests} | {bytes} ({:.1}x) |",
+            bytes as f64 / ours.max(1) as f64
+        );
+    }
     Ok(())
 }
