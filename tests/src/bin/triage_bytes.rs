@@ -65,7 +65,8 @@ async fn compare(fake: &FakeOrchestra, server: &Server, span: &str) -> anyhow::R
     let mut listed = Vec::new();
     for detail in ["compact", "full"] {
         fake.clear_requests();
-        let runs = json!({"time_from": from, "time_to": to, "status": ["FAILED", "WARNING"], "limit": 1000, "detail": detail});
+        let runs =
+            json!({"time_from": from, "time_to": to, "status": ["FAILED", "WARNING"], "limit": 1000, "detail": detail});
         let mut bytes = text(&server.call("list_pipeline_runs", runs).await).len();
         for id in &run_ids {
             let tasks = json!({"pipeline_run_id": id, "detail": detail});
