@@ -10,6 +10,14 @@ async fn setup() -> (FakeOrchestra, Server) {
     (fake, server)
 }
 
+/// What the fake API itself answers to a GET of `path`, with the key.
+async fn raw_api(fake: &FakeOrchestra, path: &str) -> Value {
+    let auth = format!("Bearer {}", fake.api_key());
+    let (status, body) = http_get(&format!("{}{path}", fake.base_url()), &[("authorization", &auth)]).await.unwrap();
+    assert_eq!(status, 200, "{path}");
+    serde_json::from_slice(&body).unwrap()
+}
+
 fn newest<'a>(fake: &'a orchestra_fake::api::Snapshot, status: &str) -> &'a (String, String, String, String) {
     fake.runs.iter().find(|r| r.2 == status).unwrap_or_else(|| panic!("the fake has a {status} run"))
 }
@@ -66,14 +74,7 @@ async fn get_pipeline_run_returns_everything_the_api_does() {
     let snapshot = fake.snapshot();
     let (run_id, ..) = newest(&snapshot, "FAILED");
     let out = server.ok("get_pipeline_run", json!({"pipeline_run_id": run_id})).await;
-    let (status, raw) = http_get(
-        &format!("{}/pipeline_runs/{run_id}/status", fake.base_url()),
-        &[("authorization", &format!("Bearer {}", fake.api_key()))],
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200);
-    let raw: Value = serde_json::from_slice(&raw).unwrap();
+    let raw = raw_api(&fake, &format!("/pipeline_runs/{run_id}/status")).await;
     assert_eq!(out["run"], raw, "nothing is dropped or renamed");
     assert_eq!(out["terminal"], true);
     assert!(out["lineageUrl"].as_str().unwrap().ends_with(&format!("/pipeline-runs/{run_id}/lineage")));
@@ -153,14 +154,7 @@ async fn lists_are_compact_by_default_and_full_on_request() {
 
     // Full is exactly what Orchestra sent.
     let full = server.ok("list_task_runs", json!({"pipeline_run_id": run_id, "detail": "full"})).await;
-    let (status, raw) = http_get(
-        &format!("{}/pipeline_runs/{run_id}/task_runs", fake.base_url()),
-        &[("authorization", &format!("Bearer {}", fake.api_key()))],
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200);
-    let raw: Value = serde_json::from_slice(&raw).unwrap();
+    let raw = raw_api(&fake, &format!("/pipeline_runs/{run_id}/task_runs")).await;
     assert_eq!(full["taskRuns"], raw["results"], "nothing is dropped or renamed");
     let text = server.err("list_task_runs", json!({"pipeline_run_id": run_id, "detail": "everything"})).await;
     assert!(text.contains("detail"), "{text}");
