@@ -43,6 +43,25 @@ impl fmt::Display for BadEntry {
 
 impl std::error::Error for BadEntry {}
 
+impl fmt::Display for AllowedHost {
+    /// The entry in the grammar it was written in.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.scheme {
+            Pattern::Any => f.write_str("*://")?,
+            Pattern::Exact(s) => write!(f, "{s}://")?,
+        }
+        match &self.host {
+            // url's `Host` writes IPv6 addresses in brackets.
+            HostPattern::Exact(host) => write!(f, "{host}")?,
+            HostPattern::Subdomains(domain) => write!(f, "*.{domain}")?,
+        }
+        match &self.port {
+            Pattern::Any => f.write_str(":*"),
+            Pattern::Exact(port) => write!(f, ":{port}"),
+        }
+    }
+}
+
 impl AllowedHost {
     /// Parses `scheme://host[:port]`.
     pub fn parse(entry: &str) -> Result<Self, BadEntry> {

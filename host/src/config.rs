@@ -154,6 +154,12 @@ impl Config {
         })
     }
 
+    /// The same configuration against another Orchestra API (`doctor` trying the key
+    /// elsewhere); the URL is checked as at start-up.
+    pub fn with_base_url(&self, base_url: &str) -> anyhow::Result<Self> {
+        Ok(Self { base_url: parse_base_url(base_url, self.allow_insecure_loopback)?, ..self.clone() })
+    }
+
     /// Sets the default account, which must be an account id (a UUID).
     pub fn set_account_id(&mut self, id: Option<&str>) -> anyhow::Result<()> {
         let id = id.map(str::trim).filter(|id| !id.is_empty());

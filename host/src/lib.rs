@@ -4,16 +4,25 @@
 //! schemas and the API client live in the component (`guest/`). See ARCHITECTURE.md.
 
 pub mod allowlist;
+pub mod call;
 pub mod catalogue;
+pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod dedupe;
 pub mod demo;
+pub mod doctor;
 pub mod egress;
 pub mod exposure;
+pub mod http;
+pub mod key_source;
+pub mod out;
 pub mod pool;
 pub mod sandbox;
 pub mod server;
+pub mod settings;
 pub mod stdio;
+pub mod tools_table;
 
 use anyhow::Context;
 use rmcp::ServiceExt;
@@ -38,9 +47,6 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
         ready_ms = started.elapsed().as_millis() as u64,
         "orchestra-mcp ready"
     );
-    if config.api_key.is_none() {
-        tracing::warn!("ORCHESTRA_API_KEY is not set: tools will answer with an error until it is");
-    }
     Ok(OrchestraServer::new(sandbox, catalogue, &guest, config))
 }
 

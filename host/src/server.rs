@@ -89,6 +89,27 @@ impl OrchestraServer {
         }
     }
 
+    /// The exposed tools, as `tools/list` publishes them.
+    pub fn tools(&self) -> &[Tool] {
+        self.inner.catalogue.tools()
+    }
+
+    /// Why `name` cannot be called here (hidden by the configuration, or unknown), or
+    /// `None` when it is exposed.
+    pub fn unavailable(&self, name: &str) -> Option<String> {
+        if self.inner.catalogue.get(name).is_some() {
+            return None;
+        }
+        if self.inner.catalogue.is_hidden(name) {
+            return Some(format!(
+                "the tool {name:?} is not enabled on this server; whoever runs it can enable it \
+                 (ORCHESTRA_MCP_ENABLE_TOOLS={name}, unless the server is read-only)"
+            ));
+        }
+        let known: Vec<&str> = self.inner.catalogue.tools().iter().map(|t| t.name.as_ref()).collect();
+        Some(format!("unknown tool {name:?}; this server has: {}", known.join(", ")))
+    }
+
     /// The token that ends every in-flight call when cancelled (the transport closed).
     pub fn shutdown_token(&self) -> CancellationToken {
         self.inner.shutdown.clone()
@@ -347,21 +368,8 @@ impl ServerHandler for OrchestraServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
-        if self.inner.catalogue.get(&name).is_none() {
-            if self.inner.catalogue.is_hidden(&name) {
-                return Err(ErrorData::invalid_params(
-                    format!(
-                        "the tool {name:?} is not enabled on this server; whoever runs it can enable it \
-                         (ORCHESTRA_MCP_ENABLE_TOOLS={name}, unless the server is read-only)"
-                    ),
-                    None,
-                ));
-            }
-            let known: Vec<&str> = self.inner.catalogue.tools().iter().map(|t| t.name.as_ref()).collect();
-            return Err(ErrorData::invalid_params(
-                format!("unknown tool {name:?}; this server has: {}", known.join(", ")),
-                None,
-            ));
+        if let Some(message) = self.unavailable(&name) {
+            return Err(ErrorData::invalid_params(message, None));
         }
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let toolset = self.inner.catalogue.toolset(&name).unwrap_or_default().to_string();

@@ -11,7 +11,9 @@ fn help_lists_the_commands() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.contains("serve") && help.contains("demo"), "{help}");
+    for command in ["serve", "call", "tools", "doctor", "demo"] {
+        assert!(help.contains(command), "{command} missing: {help}");
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! against the fake: filters travel as the spec spells them, and results agree with the
 //! seeded runs.
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, array};
+use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, array};
 use serde_json::{Value, json};
 
 async fn setup() -> (FakeOrchestra, Server) {
@@ -226,8 +226,21 @@ async fn check_connection_reports_reachability_key_and_workspace_as_data() {
     let out = server.ok("check_connection", json!({})).await;
     assert_eq!((out["reachable"].as_bool(), out["keyAccepted"].as_bool()), (Some(true), Some(true)), "{out}");
     assert_eq!(out["environments"], json!(["Production", "Staging"]));
+    assert_eq!(out["workspace"]["id"], orchestra_fake::ACCOUNT_ID);
+    assert_eq!(out["metadataApi"], true);
     assert_eq!(out["problems"], json!([]));
     assert_eq!(out["api"], fake.base_url().as_str());
+
+    // A plan without the Metadata API: run history is refused, the rest works.
+    fake.inject(Injection {
+        path_contains: "/pipeline_runs".into(),
+        status: 403,
+        body: json!({"detail": "The Metadata API is not enabled for this account"}).to_string(),
+        ..Injection::default()
+    });
+    let out = server.ok("check_connection", json!({})).await;
+    assert_eq!((out["keyAccepted"].as_bool(), out["metadataApi"].as_bool()), (Some(true), Some(false)), "{out}");
+    assert!(out["problems"][0].as_str().unwrap().contains("enterprise plan"), "{out}");
 
     let wrong_key =
         Server::start(ServerOptions { api_key: Some("not-the-key".into()), ..ServerOptions::for_fake(&fake) })

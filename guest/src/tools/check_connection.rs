@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::Client;
-use crate::api::models::Environment;
+use crate::api::models::{Account, Environment, PipelineRun};
 use crate::catalogue::READ;
 use crate::wit::ToolError;
 
@@ -23,8 +23,13 @@ pub struct Output {
     /// Whether Orchestra accepted the API key for an authenticated read; absent when
     /// Orchestra could not be reached.
     pub key_accepted: Option<bool>,
-    /// The workspace's environments, which show which workspace the key belongs to.
+    /// The workspace the key belongs to (Platform API), when Orchestra named it.
+    pub workspace: Option<Account>,
+    /// The workspace's environments, which also show which workspace the key belongs to.
     pub environments: Vec<String>,
+    /// Whether run history (the Metadata API: runs, task runs, logs) is readable with this
+    /// key; absent when the key was not accepted.
+    pub metadata_api: Option<bool>,
     /// What went wrong, each with what to do about it. Empty when all is well.
     pub problems: Vec<String>,
 }
@@ -52,7 +57,9 @@ pub async fn run(client: Client, _args: Args) -> Result<Output, ToolError> {
         reachable: false,
         health: None,
         key_accepted: None,
+        workspace: None,
         environments: Vec::new(),
+        metadata_api: None,
         problems: Vec::new(),
     };
     match client.get_json::<Value>("GET /health", "/health").await {
@@ -73,6 +80,27 @@ pub async fn run(client: Client, _args: Args) -> Result<Output, ToolError> {
         }
         Err(e) => {
             out.key_accepted = Some(!matches!(&e, ToolError::Upstream(u) if u.status == 401));
+            out.problems.push(problem(&e));
+            return Ok(out);
+        }
+    }
+    match client.get_platform_json::<Vec<Account>>("GET /public/v1/accounts", "/accounts").await {
+        Ok(accounts) => out.workspace = accounts.into_iter().next(),
+        Err(e) => out.problems.push(format!("the workspace's name could not be read: {}", problem(&e))),
+    }
+    // One run of the last day is enough to tell whether run history is readable.
+    let now = super::now();
+    let path = format!(
+        "/pipeline_runs{}",
+        crate::args::query(&[
+            ("time_from", Some(crate::args::format_time(now - jiff::SignedDuration::from_hours(24)))),
+            ("time_to", Some(crate::args::format_time(now))),
+        ])
+    );
+    match client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, 1, 1).await {
+        Ok(_) => out.metadata_api = Some(true),
+        Err(e) => {
+            out.metadata_api = Some(!matches!(&e, ToolError::Upstream(u) if u.status == 403));
             out.problems.push(problem(&e));
         }
     }

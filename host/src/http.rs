@@ -1,0 +1,213 @@
+//! MCP over streamable HTTP (`serve --http 127.0.0.1:PORT`): rmcp's `StreamableHttpService`
+//! at `/mcp`, serving both protocol eras (2025-11-25 with sessions, 2026-07-28 stateless).
+//!
+//! - `Host` must be a loopback name, the bound address, or a configured host (DNS
+//!   rebinding); a request carrying an `Origin` must come from a loopback origin or a
+//!   configured one, and gets 403 otherwise. A request without `Origin` (a non-browser
+//!   client) is accepted.
+//! - With a token configured, every request must carry `Authorization: Bearer <token>`
+//!   (401 otherwise). The token guards this server only: the component never sees request
+//!   headers and the host adds only the Orchestra key to what it sends, so the client's
+//!   credentials never reach Orchestra.
+//! - The Orchestra key is the server's, the same for every client.
+//! - Bodies over the limit get 413; SIGINT or SIGTERM stop accepting, cancel in-flight
+//!   calls and exit.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use subtle::ConstantTimeEq;
+
+use crate::config::Config;
+
+/// The MCP endpoint's path.
+pub const PATH: &str = "/mcp";
+
+/// Largest request body by default: a tool call's arguments are small JSON.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// What `serve --http` needs besides the server's configuration.
+#[derive(Clone)]
+pub struct HttpConfig {
+    pub listen: SocketAddr,
+    /// Host header values accepted besides loopback names and the bound address.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins accepted besides loopback ones.
+    pub allowed_origins: Vec<String>,
+    /// The bearer token clients must send, if any.
+    pub token: Option<Token>,
+    pub max_body_bytes: usize,
+}
+
+/// The MCP endpoint's bearer token; its `Debug` is redacted.
+#[derive(Clone)]
+pub struct Token(Arc<str>);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+impl Token {
+    /// From `ORCHESTRA_MCP_HTTP_TOKEN`, else from the token file; blank is none.
+    pub fn load(value: Option<String>, file: Option<&PathBuf>) -> anyhow::Result<Option<Self>> {
+        let text = match (value, file) {
+            (Some(value), _) => value,
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading the HTTP token from {}", path.display()))?,
+            (None, None) => return Ok(None),
+        };
+        let text = text.trim();
+        Ok((!text.is_empty()).then(|| Self(text.into())))
+    }
+
+    fn accepts(&self, header: Option<&HeaderValue>) -> bool {
+        let presented = header.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "));
+        presented.is_some_and(|p| p.trim().as_bytes().ct_eq(self.0.as_bytes()).into())
+    }
+}
+
+impl HttpConfig {
+    /// Parses the listen address; a host name other than `localhost` is refused so the
+    /// bound address is always known.
+    pub fn new(listen: &str) -> anyhow::Result<Self> {
+        let listen = match listen.strip_prefix("localhost:") {
+            Some(port) => format!("127.0.0.1:{port}"),
+            None => listen.to_string(),
+        };
+        let listen: SocketAddr = listen
+            .parse()
+            .with_context(|| format!("--http {listen:?}: expected an address and port such as 127.0.0.1:8808"))?;
+        Ok(Self {
+            listen,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            token: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        })
+    }
+
+    fn service_config(
+        &self,
+        bound: SocketAddr,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> StreamableHttpServerConfig {
+        let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
+        if !bound.ip().is_unspecified() {
+            hosts.push(bound.ip().to_string());
+        }
+        hosts.extend(self.allowed_hosts.iter().cloned());
+        let mut origins: Vec<String> =
+            vec!["http://localhost:*".into(), "http://127.0.0.1:*".into(), "http://[::1]:*".into()];
+        origins.extend(self.allowed_origins.iter().cloned());
+        StreamableHttpServerConfig::default()
+            .with_allowed_hosts(hosts)
+            .with_allowed_origins(origins)
+            .enforce_origin_validation()
+            .with_max_request_body_bytes(self.max_body_bytes)
+            .with_cancellation_token(shutdown)
+    }
+}
+
+/// Serves until SIGINT or SIGTERM (or `stop` is cancelled), then drains and returns.
+pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::CancellationToken) -> anyhow::Result<()> {
+    if !http.listen.ip().is_loopback() && http.token.is_none() {
+        bail!(
+            "--http {} is reachable from other machines, and anyone who reaches it acts with this server's \
+             Orchestra key; set ORCHESTRA_MCP_HTTP_TOKEN (or --http-token-file) so clients must present a token",
+            http.listen
+        );
+    }
+    let server = crate::build_server(&config).await?;
+    let calls = server.shutdown_token();
+    let listener =
+        tokio::net::TcpListener::bind(http.listen).await.with_context(|| format!("listening on {}", http.listen))?;
+    let bound = listener.local_addr()?;
+    let service = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        LocalSessionManager::default().into(),
+        http.service_config(bound, calls.clone()),
+    );
+    let app = Router::new()
+        .nest_service(PATH, service)
+        .layer(middleware::from_fn_with_state(http.token.clone(), require_token));
+    // The line tests and scripts wait for; stdout stays free of anything else.
+    tracing::info!(address = %format!("http://{bound}{PATH}"), token = http.token.is_some(), "serving MCP over HTTP");
+    eprintln!("orchestra-mcp: serving MCP at http://{bound}{PATH}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                () = stop.cancelled() => {}
+                () = shutdown_signal() => {}
+            }
+            tracing::info!("shutting down: no new connections, in-flight calls cancelled");
+            calls.cancel();
+        })
+        .await
+        .context("serving MCP over HTTP")
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+/// Refuses a request without the configured bearer token.
+async fn require_token(State(token): State<Option<Token>>, request: Request, next: Next) -> Response {
+    match &token {
+        Some(token) if !token.accepts(request.headers().get(header::AUTHORIZATION)) => (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "this MCP server needs `Authorization: Bearer <token>` with the token its operator set \
+             (ORCHESTRA_MCP_HTTP_TOKEN)",
+        )
+            .into_response(),
+        _ => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_compared_whole_and_never_shown() {
+        let token = Token::load(Some(" s3cret \n".into()), None).unwrap().unwrap();
+        assert!(token.accepts(Some(&HeaderValue::from_static("Bearer s3cret"))));
+        assert!(!token.accepts(Some(&HeaderValue::from_static("Bearer s3cre"))));
+        assert!(!token.accepts(Some(&HeaderValue::from_static("Bearer s3cretX"))));
+        assert!(!token.accepts(Some(&HeaderValue::from_static("s3cret"))));
+        assert!(!token.accepts(None));
+        assert!(!format!("{token:?}").contains("s3cret"));
+        assert!(Token::load(Some("  ".into()), None).unwrap().is_none());
+    }
+
+    #[test]
+    fn listen_addresses_are_explicit() {
+        assert_eq!(HttpConfig::new("localhost:8808").unwrap().listen.to_string(), "127.0.0.1:8808");
+        assert!(HttpConfig::new("[::1]:0").is_ok());
+        assert!(format!("{:#}", HttpConfig::new("example.com:80").err().unwrap()).contains("127.0.0.1:8808"));
+    }
+}

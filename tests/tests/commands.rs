@@ -1,0 +1,196 @@
+//! The one-shot commands as a user runs them from a shell against the fake: `call`,
+//! `tools`, `doctor`, the key from a file or a command, and the config file's place in the
+//! precedence (flags, then environment, then the file, then defaults).
+
+use std::process::Output;
+
+use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, cache_dir, server_binary};
+use serde_json::{Value, json};
+
+/// Runs the binary with only the given environment (plus PATH and a test cache), the way
+/// a user's shell would with those variables set.
+async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(server_binary());
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ORCHESTRA_MCP_CACHE_DIR", cache_dir())
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().await.expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The environment that points the binary at `fake` with `key`.
+fn at<'a>(base_url: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("ORCHESTRA_BASE_URL", base_url), ("ORCHESTRA_API_KEY", key), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_gives_the_same_result_as_mcp_and_exit_codes_tell_the_outcome() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let base = fake.base_url();
+    let env = at(&base, fake.api_key());
+    let server = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
+    let over_mcp = server.ok("list_environments", json!({})).await;
+
+    let out = run(&["call", "list_environments"], &env).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: Value = serde_json::from_str(&stdout(&out)).expect("stdout is the result's JSON");
+    assert_eq!(printed, over_mcp);
+
+    let out = run(&["call", "list_pipeline_runs", "--args", r#"{"status": ["BROKEN"]}"#], &env).await;
+    assert_eq!(out.status.code(), Some(1), "a tool error");
+    assert!(stderr(&out).contains("status/0") && stdout(&out).is_empty(), "{}", stderr(&out));
+
+    let out = run(&["call", "no_such_tool"], &env).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown tool") && stderr(&out).contains("whats_broken"), "{}", stderr(&out));
+    let out = run(&["call", "delete_pipeline", "--args", r#"{"pipeline_id_or_alias": "x"}"#], &env).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ORCHESTRA_MCP_ENABLE_TOOLS=delete_pipeline"), "{}", stderr(&out));
+    let out = run(&["call", "list_environments", "--args", "[1, 2]"], &env).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("JSON object"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains(fake.api_key()) && !stderr(&out).contains(fake.api_key()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tools_lists_the_exposed_surface_as_a_table_or_as_tools_list_json() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
+    let out = run(&["tools", "--json"], &[]).await;
+    assert!(out.status.success(), "no key is needed to list tools: {}", stderr(&out));
+    let listed: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let names: Vec<&str> = listed.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let over_mcp: Vec<&str> = server.tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(names, over_mcp);
+
+    let out = run(&["tools", "--read-only"], &[]).await;
+    let table = stdout(&out);
+    assert!(table.contains("whats_broken") && table.contains("reads"), "{table}");
+    assert!(!table.contains("start_pipeline") && !table.contains("writes"), "read-only: {table}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_passes_against_the_fake_and_names_the_right_host_for_a_rejected_key() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let base = fake.base_url();
+    let out = run(&["doctor"], &at(&base, fake.api_key())).await;
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{}", stderr(&out));
+    for line in
+        ["API key: set (from ORCHESTRA_API_KEY)", "API key accepted", "workspace: Acme Data", "Metadata API) readable"]
+    {
+        assert!(report.contains(line), "{line:?} missing:\n{report}");
+    }
+    assert!(!report.contains("FAIL"), "{report}");
+
+    // The key belongs to another Orchestra: doctor finds which, and says what to set.
+    let other =
+        FakeOrchestra::start(FakeOptions { api_key: "stage-key".into(), ..FakeOptions::default() }).await.unwrap();
+    let other_base = other.base_url();
+    let out = run(&["doctor", "--also-try", &other_base], &at(&base, "stage-key")).await;
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("[FAIL] API key not accepted") && report.contains("401"), "{report}");
+    assert!(report.contains(&format!("the key is accepted by {other_base}")), "{report}");
+    assert!(report.contains(&format!("fix: set ORCHESTRA_BASE_URL={other_base}")), "{report}");
+    assert!(!report.contains("stage-key") && !stderr(&out).contains("stage-key"), "the key is never shown");
+
+    let out = run(&["doctor"], &[("ORCHESTRA_BASE_URL", &base), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")]).await;
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(report.contains("[FAIL] API key: not set") && report.contains("ORCHESTRA_API_KEY_COMMAND"), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_can_come_from_a_file_or_a_command_and_a_broken_source_is_reported() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let base = fake.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("orchestra-key");
+    std::fs::write(&key_file, format!("{}\n", fake.api_key())).unwrap();
+    let key_file = key_file.to_string_lossy().into_owned();
+    let common = [("ORCHESTRA_BASE_URL", base.as_str()), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")];
+
+    let with = |extra: (&'static str, String)| {
+        let mut env: Vec<(&str, String)> = common.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        env.push(extra);
+        env
+    };
+    for source in [
+        ("ORCHESTRA_API_KEY_FILE", key_file.clone()),
+        ("ORCHESTRA_API_KEY_COMMAND", format!("printf '%s' '{}'", fake.api_key())),
+    ] {
+        let env = with(source.clone());
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let out = run(&["call", "list_environments"], &env).await;
+        assert!(out.status.success(), "{}: {}", source.0, stderr(&out));
+        let out = run(&["doctor"], &env).await;
+        assert!(stdout(&out).contains(&format!(
+            "API key: set (from the {}",
+            if source.0.ends_with("FILE") { "file" } else { "command" }
+        )));
+    }
+
+    // What the command printed is never shown (the command's text is: it is configuration).
+    let env = with(("ORCHESTRA_API_KEY_COMMAND", "echo $((6*7))-printed; exit 7".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = run(&["call", "list_environments"], &env).await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("exit status: 7") && !stderr(&out).contains("42-printed"), "{}", stderr(&out));
+    let env = with(("ORCHESTRA_API_KEY_FILE", "/nonexistent/key".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = run(&["serve"], &env).await;
+    assert!(!out.status.success() && stderr(&out).contains("/nonexistent/key"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flags_beat_the_environment_which_beats_the_config_file() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base_url = \"{}\"\nallow_insecure_loopback = true\nread_only = true\nenable_toolsets = [\"triage\", \"pipeline_runs\"]\n",
+            fake.base_url()
+        ),
+    )
+    .unwrap();
+    let config = file.to_string_lossy().into_owned();
+    let names = |out: &Output| -> Vec<String> {
+        let tools: Vec<Value> = serde_json::from_str(&stdout(out)).unwrap_or_else(|_| panic!("{}", stderr(out)));
+        tools.iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
+    };
+
+    let from_file = names(&run(&["tools", "--json", "--config", &config], &[]).await);
+    assert!(from_file.contains(&"whats_broken".to_string()) && from_file.contains(&"list_pipeline_runs".into()));
+    assert!(!from_file.contains(&"cancel_pipeline_run".to_string()), "read-only from the file: {from_file:?}");
+    let env = [("ORCHESTRA_MCP_CONFIG", config.as_str()), ("ORCHESTRA_MCP_READ_ONLY", "false")];
+    let from_env = names(&run(&["tools", "--json"], &env).await);
+    assert!(from_env.contains(&"cancel_pipeline_run".to_string()), "the environment beats the file: {from_env:?}");
+    let from_flag = names(&run(&["tools", "--json", "--read-only"], &env).await);
+    assert!(!from_flag.contains(&"cancel_pipeline_run".to_string()), "the flag beats the environment");
+    assert_eq!(from_flag, from_file, "the file's toolsets still apply");
+
+    // The file's base URL is used (doctor says so), and a key in the file is refused.
+    let out = run(&["doctor", "--config", &config], &[("ORCHESTRA_API_KEY", fake.api_key())]).await;
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("(from the config file {config})")), "{}", stdout(&out));
+    std::fs::write(&file, "api_key = \"hunter2\"\n").unwrap();
+    let out = run(&["tools", "--config", &config], &[]).await;
+    assert!(!out.status.success() && stderr(&out).contains("api_key_command"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("hunter2"));
+}
