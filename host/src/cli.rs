@@ -206,8 +206,9 @@ pub struct LimitArgs {
 /// The streamable HTTP transport (`serve --http`).
 #[derive(Args, Clone, Default)]
 pub struct HttpArgs {
-    /// Serve MCP over streamable HTTP at this address (e.g. 127.0.0.1:8808) instead of
-    /// stdio; the endpoint is /mcp. Both protocol eras are served.
+    /// Serve MCP over streamable HTTP at this address instead of stdio: a port (on
+    /// 127.0.0.1) or address:port, e.g. 8808 or 127.0.0.1:8808; the endpoint is /mcp.
+    /// Both protocol eras are served. An address beyond loopback needs a token.
     #[arg(long = "http", env = "ORCHESTRA_MCP_HTTP", value_name = "ADDR")]
     pub listen: Option<String>,
     /// Host header values accepted besides loopback names (DNS-rebinding protection),

@@ -81,8 +81,11 @@ impl HttpConfig {
     /// Parses the listen address; a host name other than `localhost` is refused so the
     /// bound address is always known.
     pub fn new(listen: &str) -> anyhow::Result<Self> {
+        // A bare port, or `localhost`, means loopback: nothing is exposed beyond this
+        // machine unless an address says so.
         let listen = match listen.strip_prefix("localhost:") {
             Some(port) => format!("127.0.0.1:{port}"),
+            None if listen.parse::<u16>().is_ok() => format!("127.0.0.1:{listen}"),
             None => listen.to_string(),
         };
         let listen: SocketAddr = listen
@@ -207,6 +210,7 @@ mod tests {
     #[test]
     fn listen_addresses_are_explicit() {
         assert_eq!(HttpConfig::new("localhost:8808").unwrap().listen.to_string(), "127.0.0.1:8808");
+        assert_eq!(HttpConfig::new("8808").unwrap().listen.to_string(), "127.0.0.1:8808");
         assert!(HttpConfig::new("[::1]:0").is_ok());
         assert!(format!("{:#}", HttpConfig::new("example.com:80").err().unwrap()).contains("127.0.0.1:8808"));
     }

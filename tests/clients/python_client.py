@@ -1,8 +1,10 @@
-"""Drives orchestra-mcp over stdio with the official Python MCP client (mcp 2.x).
+"""Drives orchestra-mcp with the official Python MCP client (mcp 2.x), over stdio or
+streamable HTTP.
 
 Lists the tools, calls every one of them against the fake Orchestra API, and checks each
 success against the tool's outputSchema (the client also refuses mismatching results).
-Usage: python_client.py <server-binary> <base-url> <api-key> <auto|legacy>
+Usage: python_client.py stdio <server-binary> <base-url> <api-key> <auto|legacy>
+       python_client.py http <mcp-url> <bearer-token> <auto|legacy>
 Prints one line per check; exits non-zero on the first failure.
 """
 
@@ -12,20 +14,33 @@ import sys
 
 import jsonschema
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 
-async def main(binary: str, base_url: str, key: str, mode: str) -> None:
-    params = StdioServerParameters(
-        command=binary,
-        args=["serve"],
-        env={
-            "ORCHESTRA_BASE_URL": base_url,
-            "ORCHESTRA_API_KEY": key,
-            "ORCHESTRA_ALLOW_INSECURE_LOOPBACK": "1",
-            "RUST_LOG": "warn",
-        },
-    )
-    async with Client(params, mode=mode) as client:
+def server(transport: str, args: list[str]):
+    """What the client connects to, and the protocol mode."""
+    if transport == "stdio":
+        binary, base_url, key, mode = args
+        params = StdioServerParameters(
+            command=binary,
+            args=["serve"],
+            env={
+                "ORCHESTRA_BASE_URL": base_url,
+                "ORCHESTRA_API_KEY": key,
+                "ORCHESTRA_ALLOW_INSECURE_LOOPBACK": "1",
+                "RUST_LOG": "warn",
+            },
+        )
+        return params, mode
+    url, token, mode = args
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+    return streamable_http_client(url, http_client=http), mode
+
+
+async def main(transport: str, args: list[str]) -> None:
+    target, mode = server(transport, args)
+    async with Client(target, mode=mode) as client:
         print(f"protocol {client.protocol_version}")
         tools = {t.name: t for t in (await client.list_tools()).tools}
         print(f"tools/list: {len(tools)} tools")
@@ -65,7 +80,7 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         definition = (await call("get_pipeline_definition", {"pipeline_id_or_alias": "hourly_ingest"}))["definition"]
         checked = await call("validate_pipeline", {"definition": definition})
         assert checked["valid"], checked
-        alias = f"client_{mode}"
+        alias = f"client_{transport}_{mode}"
         await call("create_pipeline", {"alias": alias, "definition": definition, "published": False})
         await call("update_pipeline", {"pipeline_id_or_alias": alias, "definition": definition, "published": True})
         await call("migrate_pipeline", {"pipeline_id_or_alias": alias, "git_provider": "GITHUB",
@@ -76,8 +91,9 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
         await call("list_operations", {"task_run_id": task_id})
         await call("list_environments", {})
         await call("get_environment", {"environment": "Production"})
-        await call("create_environment", {"name": f"Client {mode}", "values": {"WAREHOUSE": {"type": "string", "value": "WH"}}})
-        await call("update_environment", {"environment": f"Client {mode}", "remove_values": ["WAREHOUSE"]})
+        env_name = f"Client {transport} {mode}"
+        await call("create_environment", {"name": env_name, "values": {"WAREHOUSE": {"type": "string", "value": "WH"}}})
+        await call("update_environment", {"environment": env_name, "remove_values": ["WAREHOUSE"]})
         await call("list_integration_connections", {"integration": "SNOWFLAKE"})
         await call("list_accounts", {})
         await call("list_integrations", {"category": "Warehouse"})
@@ -113,4 +129,4 @@ async def main(binary: str, base_url: str, key: str, mode: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5]))
+    asyncio.run(main(sys.argv[1], sys.argv[2:]))

@@ -295,6 +295,70 @@ pub async fn http_get(url: &str, headers: &[(&str, &str)]) -> anyhow::Result<(u1
     Ok((status, body))
 }
 
+/// A direct POST with a body, for driving the HTTP transport by hand.
+pub async fn http_post(url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> anyhow::Result<(u16, Vec<u8>)> {
+    use http_body_util::{BodyExt, Full};
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<bytes::Bytes>>();
+    let mut request = hyper::Request::post(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = client.request(request.body(Full::new(bytes::Bytes::from(body)))?).await?;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, body))
+}
+
+/// `orchestra-mcp serve --http` as a child process, against the fake.
+pub struct HttpServer {
+    child: tokio::process::Child,
+    /// The MCP endpoint, `http://127.0.0.1:PORT/mcp`.
+    pub url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl HttpServer {
+    /// Starts the server with `--http <listen>` and these options, and waits until it
+    /// says where it listens.
+    pub async fn start(options: ServerOptions, listen: &str) -> anyhow::Result<Self> {
+        use tokio::io::AsyncBufReadExt;
+        let mut command = server_command(&options);
+        command.args(["--http", listen]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        command.kill_on_drop(true);
+        let mut child = command.spawn()?;
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().context("stderr")?).lines();
+        let mut seen = String::new();
+        let url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await? {
+                seen.push_str(&line);
+                seen.push('\n');
+                if let Some(url) = line.split("serving MCP at ").nth(1) {
+                    return Ok(url.trim().to_string());
+                }
+            }
+            anyhow::bail!("the server exited before listening:\n{seen}")
+        })
+        .await
+        .context("waiting for the server to listen")??;
+        let stderr = collect(lines.into_inner());
+        Ok(Self { child, url, stderr })
+    }
+
+    /// What the server logged after it started listening.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub async fn terminate(mut self) -> anyhow::Result<std::process::ExitStatus> {
+        let pid = self.child.id().context("the server has exited")?;
+        let status = tokio::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+        anyhow::ensure!(status.success(), "kill failed");
+        Ok(tokio::time::timeout(std::time::Duration::from_secs(10), self.child.wait()).await??)
+    }
+}
+
 /// Environment variables for `ServerOptions::env`, from string pairs.
 pub fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

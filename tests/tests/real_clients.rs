@@ -1,11 +1,15 @@
-//! The server as real MCP clients meet it: the Python SDK client (both protocol eras) and
-//! the MCP Inspector CLI, each listing the tools and calling every one over stdio against
-//! the fake. The clients are installed by `tests/clients/setup.sh` (from PyPI and npm).
+//! The server as real MCP clients meet it: the Python SDK client and the MCP Inspector
+//! CLI, each in both protocol eras over stdio and over streamable HTTP, listing the tools
+//! and calling every one against the fake. The clients are installed by
+//! `tests/clients/setup.sh` (from PyPI and npm).
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, server_binary};
+use orchestra_tests::{FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, server_binary};
+
+/// The bearer token the HTTP tests' server demands; it must never reach Orchestra.
+const MCP_TOKEN: &str = "token-for-the-mcp-endpoint-only";
 
 fn clients_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients")
@@ -41,6 +45,7 @@ async fn python_sdk_client_calls_every_tool_in_both_protocol_eras() {
         let mut command = Command::new(workspace().join("target/ci-tools/venv/bin/python"));
         command
             .arg(clients_dir().join("python_client.py"))
+            .arg("stdio")
             .arg(server_binary())
             .arg(fake.base_url())
             .arg(fake.api_key())
@@ -48,6 +53,51 @@ async fn python_sdk_client_calls_every_tool_in_both_protocol_eras() {
         let what = format!("python mcp client ({mode})");
         tokio::task::spawn_blocking(move || run(command, &what)).await.unwrap();
     }
+}
+
+/// The server over streamable HTTP with a bearer token, against a fresh fake.
+async fn http_server() -> (FakeOrchestra, HttpServer) {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let options =
+        ServerOptions { env: env(&[("ORCHESTRA_MCP_HTTP_TOKEN", MCP_TOKEN)]), ..ServerOptions::for_fake(&fake) };
+    let server = HttpServer::start(options, "0").await.unwrap();
+    (fake, server)
+}
+
+/// K4: the MCP client's credentials stay at this server; Orchestra sees only its own key.
+fn assert_no_token_passthrough(fake: &FakeOrchestra) {
+    let requests = fake.requests();
+    assert!(!requests.is_empty());
+    for request in requests {
+        assert!(!request.headers.iter().any(|(_, v)| v.contains(MCP_TOKEN)), "{} {}", request.method, request.path);
+        if let Some(auth) = request.header("authorization") {
+            assert_eq!(auth, format!("Bearer {}", fake.api_key()), "{} {}", request.method, request.path);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn python_sdk_client_over_http_in_both_eras_and_no_token_passthrough() {
+    ensure_clients();
+    for mode in ["auto", "legacy"] {
+        let (fake, server) = http_server().await;
+        let mut command = Command::new(workspace().join("target/ci-tools/venv/bin/python"));
+        command.arg(clients_dir().join("python_client.py")).arg("http").arg(&server.url).arg(MCP_TOKEN).arg(mode);
+        let what = format!("python mcp client over HTTP ({mode})");
+        tokio::task::spawn_blocking(move || run(command, &what)).await.unwrap();
+        assert_no_token_passthrough(&fake);
+        assert!(!server.stderr().contains(MCP_TOKEN), "the token is never logged");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mcp_inspector_cli_over_http_in_both_eras() {
+    ensure_clients();
+    let (fake, server) = http_server().await;
+    let mut command = Command::new("bash");
+    command.arg(clients_dir().join("inspector_http.sh")).arg(&server.url).arg(MCP_TOKEN);
+    tokio::task::spawn_blocking(move || run(command, "mcp inspector cli over HTTP")).await.unwrap();
+    assert_no_token_passthrough(&fake);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,84 @@
+//! `serve --http` from outside, by hand: what the transport lets in (checklist M6: loopback
+//! by default, Host and Origin checks, the bearer token), body limits, and a clean exit on
+//! SIGTERM. Real clients drive whole sessions over HTTP in `real_clients.rs`.
+
+use orchestra_tests::{FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, http_post};
+use serde_json::json;
+
+const TOKEN: &str = "mcp-endpoint-token";
+
+/// A legacy-era `initialize`, the first request of a 2025-11-25 session.
+fn initialize() -> Vec<u8> {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "http-test", "version": "1"}}})
+    .to_string()
+    .into_bytes()
+}
+
+/// Posts `initialize` with these extra headers; the status and body.
+async fn post(server: &HttpServer, extra: &[(&str, &str)], body: Vec<u8>) -> (u16, String) {
+    let mut headers = vec![("content-type", "application/json"), ("accept", "application/json, text/event-stream")];
+    headers.extend_from_slice(extra);
+    let (status, body) = http_post(&server.url, &headers, body).await.expect("the server answers");
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn start(fake: &FakeOrchestra, extra_env: &[(&str, &str)], listen: &str) -> anyhow::Result<HttpServer> {
+    let mut vars =
+        vec![("ORCHESTRA_MCP_HTTP_TOKEN", TOKEN), ("ORCHESTRA_MCP_HTTP_ALLOWED_ORIGINS", "https://claude.ai")];
+    vars.extend_from_slice(extra_env);
+    HttpServer::start(ServerOptions { env: env(&vars), ..ServerOptions::for_fake(fake) }, listen).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn m6_only_the_right_host_origin_and_token_get_in() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = start(&fake, &[], "0").await.unwrap();
+    assert!(server.url.starts_with("http://127.0.0.1:") && server.url.ends_with("/mcp"), "loopback by default");
+    let bearer = format!("Bearer {TOKEN}");
+    let auth = ("authorization", bearer.as_str());
+
+    let (status, body) = post(&server, &[], initialize()).await;
+    assert_eq!(status, 401, "no token: {body}");
+    assert!(body.contains("ORCHESTRA_MCP_HTTP_TOKEN"), "{body}");
+    assert_eq!(post(&server, &[("authorization", "Bearer wrong")], initialize()).await.0, 401);
+    let (status, body) = post(&server, &[auth], initialize()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("orchestra-mcp"), "the initialize answer: {body}");
+
+    let (status, body) = post(&server, &[auth, ("host", "evil.test")], initialize()).await;
+    assert_eq!(status, 403, "DNS rebinding: {body}");
+    let (status, body) = post(&server, &[auth, ("origin", "https://evil.test")], initialize()).await;
+    assert_eq!(status, 403, "a foreign origin: {body}");
+    assert_eq!(post(&server, &[auth, ("origin", "https://claude.ai")], initialize()).await.0, 200, "configured");
+    assert_eq!(post(&server, &[auth, ("origin", "http://localhost:6274")], initialize()).await.0, 200, "loopback");
+
+    // Nothing of this reached Orchestra, and the token never does.
+    assert!(fake.requests().iter().all(|r| !r.headers.iter().any(|(_, v)| v.contains(TOKEN))));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bodies_over_the_limit_are_refused_and_the_server_keeps_serving() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = start(&fake, &[("ORCHESTRA_MCP_HTTP_MAX_BODY_BYTES", "65536")], "127.0.0.1:0").await.unwrap();
+    let bearer = format!("Bearer {TOKEN}");
+    let mut huge = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 1024 * 1024));
+    huge.extend(b"\"}}");
+    let (status, _) = post(&server, &[("authorization", &bearer)], huge).await;
+    assert_eq!(status, 413);
+    assert_eq!(post(&server, &[("authorization", &bearer)], initialize()).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn beyond_loopback_a_token_is_required_and_sigterm_ends_the_server_cleanly() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let open = HttpServer::start(ServerOptions::for_fake(&fake), "0.0.0.0:0").await;
+    let message = format!("{:#}", open.err().expect("no token, all interfaces: refused"));
+    assert!(message.contains("ORCHESTRA_MCP_HTTP_TOKEN"), "{message}");
+
+    let server = start(&fake, &[], "0").await.unwrap();
+    assert_eq!(post(&server, &[("authorization", &format!("Bearer {TOKEN}"))], initialize()).await.0, 200);
+    let status = server.terminate().await.unwrap();
+    assert!(status.success(), "exit status {status}");
+}
