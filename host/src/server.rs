@@ -463,8 +463,18 @@ impl ServerHandler for OrchestraServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let read = self.run_step("resource read", Step::Resource(request.uri.clone()));
+        // A resource that does not exist (or a URI no template matches) names the URI in
+        // `data`, as SEP-2164 asks.
+        let with_uri = |mut error: ErrorData| {
+            if error.code == rmcp::model::ErrorCode::RESOURCE_NOT_FOUND
+                || error.code == rmcp::model::ErrorCode::INVALID_PARAMS
+            {
+                error.data = Some(serde_json::json!({ "uri": request.uri }));
+            }
+            error
+        };
         let output = tokio::select! {
-            output = read => output?,
+            output = read => output.map_err(with_uri)?,
             () = context.ct.cancelled() => return Err(ErrorData::internal_error("request cancelled", None)),
         };
         let StepOutput::Resource(contents) = output else {

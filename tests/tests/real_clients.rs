@@ -1,7 +1,7 @@
 //! The server as real MCP clients meet it: the Python SDK client and the MCP Inspector
 //! CLI, each in both protocol eras over stdio and over streamable HTTP, listing the tools
-//! and calling every one against the fake. The clients are installed by
-//! `tests/clients/setup.sh` (from PyPI and npm).
+//! and calling every one against the fake; and the MCP conformance suite over HTTP. The
+//! clients are installed by `tests/clients/setup.sh` (from PyPI and npm).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -21,8 +21,10 @@ fn workspace() -> PathBuf {
 
 /// Installs the clients if they are not there yet (CI installs them up front).
 fn ensure_clients() {
+    let bin = workspace().join("target/ci-tools/node/node_modules/.bin");
     let ready = workspace().join("target/ci-tools/venv/bin/python").exists()
-        && workspace().join("target/ci-tools/node/node_modules/.bin/mcp-inspector").exists();
+        && bin.join("mcp-inspector").exists()
+        && bin.join("conformance").exists();
     if !ready {
         let status = Command::new("bash").arg(clients_dir().join("setup.sh")).status().expect("bash runs");
         assert!(status.success(), "installing the MCP clients failed (tests/clients/setup.sh)");
@@ -116,4 +118,17 @@ async fn mcp_inspector_cli_lists_and_calls_every_tool() {
         .arg(run_id)
         .arg(task_id);
     tokio::task::spawn_blocking(move || run(command, "mcp inspector cli")).await.unwrap();
+}
+
+/// The MCP conformance suite's server scenarios, as both spec revisions require them, with
+/// the committed baselines of expected failures (fixture-only scenarios, MRTR, tasks).
+#[tokio::test(flavor = "multi_thread")]
+async fn conformance_suite_passes_all_but_its_baselined_scenarios() {
+    ensure_clients();
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = HttpServer::start(ServerOptions::for_fake(&fake), "0").await.unwrap();
+    let results = workspace().join("target/conformance-results");
+    let mut command = Command::new("bash");
+    command.arg(clients_dir().join("conformance.sh")).arg(&server.url).arg(results);
+    tokio::task::spawn_blocking(move || run(command, "mcp conformance suite")).await.unwrap();
 }
