@@ -7,6 +7,7 @@ pub mod allowlist;
 pub mod call;
 pub mod catalogue;
 pub mod cli;
+pub mod component_cache;
 pub mod config;
 pub mod config_file;
 pub mod dedupe;

@@ -16,8 +16,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::io::AsyncWrite;
 use tokio::sync::Semaphore;
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Cache, CacheConfig, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream, WasiCli, WasiCliView};
 use wasmtime_wasi::random::WasiRandom;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -237,25 +237,17 @@ impl Sandbox {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let mut wasm_config = wasmtime::Config::new();
         wasm_config.epoch_interruption(true);
-        if let Some(dir) = &config.cache_dir {
-            let mut cache_config = CacheConfig::new();
-            cache_config.with_directory(dir);
-            match Cache::new(cache_config) {
-                Ok(cache) => {
-                    wasm_config.cache(Some(cache));
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, dir = %dir.display(), "compile cache disabled")
-                }
-            }
-        }
         let engine = Engine::new(&wasm_config).map_err(anyhow::Error::from)?;
-        let component = match &config.component {
-            ComponentSource::Embedded => Component::new(&engine, EMBEDDED_COMPONENT),
-            ComponentSource::File(path) => Component::from_file(&engine, path),
-        }
-        .map_err(anyhow::Error::from)
-        .context("loading the tool component")?;
+        let file;
+        let bytes = match &config.component {
+            ComponentSource::Embedded => EMBEDDED_COMPONENT,
+            ComponentSource::File(path) => {
+                file = std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
+                &file[..]
+            }
+        };
+        let component = crate::component_cache::load(&engine, bytes, config.cache_dir.as_deref())
+            .context("loading the tool component")?;
 
         let mut linker = Linker::<StoreState>::new(&engine);
         link(&mut linker).map_err(anyhow::Error::from)?;
@@ -448,7 +440,8 @@ mod tests {
     #[test]
     fn the_embedded_component_imports_only_standard_wasi() {
         let engine = Engine::default();
-        let component = Component::new(&engine, EMBEDDED_COMPONENT).expect("the embedded component compiles");
+        let component =
+            wasmtime::component::Component::new(&engine, EMBEDDED_COMPONENT).expect("the embedded component compiles");
         let imports: Vec<String> =
             component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
         assert!(imports.iter().any(|n| n.starts_with("wasi:http/outgoing-handler@0.2.")), "{imports:?}");

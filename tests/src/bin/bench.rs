@@ -1,6 +1,7 @@
 //! Benchmarks that report, never assert: start-up to the first `tools/list` answer (cold
-//! compile and warm cache), tool-call latency over stdio next to a direct keep-alive GET of
-//! the same fake endpoint, and the server's peak memory.
+//! compile and warm cache), tool-call latency over stdio and over streamable HTTP next to
+//! a direct keep-alive GET of the same fake endpoint, tool calls per second over HTTP with
+//! 1, 8 and 64 concurrent clients, and the servers' peak memory.
 //!
 //! Run: `cargo run --release -p orchestra-tests --bin bench` (after `cargo build --release`).
 
@@ -8,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty};
-use orchestra_tests::{FakeOptions, FakeOrchestra, server_binary};
+use orchestra_tests::{FakeOptions, FakeOrchestra, HttpServer, ServerOptions, server_binary};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use serde_json::json;
@@ -111,6 +112,24 @@ async fn main() -> anyhow::Result<()> {
     server.client.cancel().await?;
     let _ = std::fs::remove_dir_all(&scratch);
 
+    // The same call over streamable HTTP, one client at a time, then under load.
+    let http_server = HttpServer::start(ServerOptions::for_fake(&fake), "0").await?;
+    let client = http_client(&http_server.url).await?;
+    let mut over_http = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        let result =
+            client.call_tool(CallToolRequestParams::new("get_pipeline_run").with_arguments(arguments.clone())).await?;
+        over_http.push(t.elapsed());
+        anyhow::ensure!(!result.is_error.unwrap_or(false), "get_pipeline_run over HTTP failed");
+    }
+    client.cancel().await?;
+    let mut throughput = Vec::new();
+    for clients in [1usize, 8, 64] {
+        throughput.push((clients, calls_per_second(&http_server.url, clients, &arguments).await?));
+    }
+    let http_rss = http_server.pid().and_then(peak_rss_kib);
+
     let (cold50, ..) = summary(cold);
     let (warm50, ..) = summary(warm);
     let (t50, t90, t99) = summary(tool);
@@ -131,8 +150,71 @@ async fn main() -> anyhow::Result<()> {
         ms(d90),
         ms(d99)
     );
+    let (h50, h90, h99) = summary(over_http);
+    println!(
+        "| get_pipeline_run over streamable HTTP (one client; {CALLS} calls) | {} | {} | {} |",
+        ms(h50),
+        ms(h90),
+        ms(h99)
+    );
     if let Some(kib) = rss {
-        println!("| server peak RSS (VmHWM) after the calls | {:.1} MiB | | |", kib as f64 / 1024.0);
+        println!("| stdio server peak RSS (VmHWM) after the calls | {:.1} MiB | | |", kib as f64 / 1024.0);
+    }
+    if let Some(kib) = http_rss {
+        println!("| HTTP server peak RSS (VmHWM) after the load | {:.1} MiB | | |", kib as f64 / 1024.0);
+    }
+    println!();
+    println!("| concurrent HTTP clients | tool calls per second | calls | errors |");
+    println!("| --- | --- | --- | --- |");
+    for (clients, (rate, calls, errors)) in throughput {
+        println!("| {clients} | {rate:.0} | {calls} | {errors} |");
     }
     Ok(())
+}
+
+type HttpClient = rmcp::service::RunningService<rmcp::service::RoleClient, ()>;
+
+async fn http_client(url: &str) -> anyhow::Result<HttpClient> {
+    let transport = rmcp::transport::StreamableHttpClientTransport::from_uri(url.to_string());
+    Ok(().serve(transport).await?)
+}
+
+/// How long each load step runs.
+const LOAD: Duration = Duration::from_secs(5);
+
+/// `clients` sessions, each calling in a loop for `LOAD`: calls per second over all of
+/// them, the calls made, and how many were errors (refused as busy, for example).
+async fn calls_per_second(
+    url: &str,
+    clients: usize,
+    arguments: &serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<(f64, usize, usize)> {
+    let mut sessions = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        sessions.push(http_client(url).await?);
+    }
+    let started = Instant::now();
+    let workers = sessions.into_iter().map(|client| {
+        let arguments = arguments.clone();
+        tokio::spawn(async move {
+            let (mut calls, mut errors) = (0usize, 0usize);
+            while started.elapsed() < LOAD {
+                let request = CallToolRequestParams::new("get_pipeline_run").with_arguments(arguments.clone());
+                match client.call_tool(request).await {
+                    Ok(result) if !result.is_error.unwrap_or(false) => {}
+                    _ => errors += 1,
+                }
+                calls += 1;
+            }
+            let _ = client.cancel().await;
+            (calls, errors)
+        })
+    });
+    let (mut calls, mut errors) = (0, 0);
+    for worker in workers.collect::<Vec<_>>() {
+        let (c, e) = worker.await?;
+        calls += c;
+        errors += e;
+    }
+    Ok((calls as f64 / started.elapsed().as_secs_f64(), calls, errors))
 }
