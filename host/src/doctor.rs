@@ -142,10 +142,16 @@ fn connection_lines(report: &mut Report, connection: &Value) {
             return;
         }
     }
-    if let Some(workspace) = connection["workspace"].as_object() {
-        let name = workspace.get("name").and_then(Value::as_str).unwrap_or("?");
-        let id = workspace.get("id").and_then(Value::as_str).unwrap_or("?");
-        report.line(Status::Ok, format!("workspace: {name} ({id})"), None);
+    match connection["workspace"].as_object() {
+        Some(workspace) => {
+            let name = workspace.get("name").and_then(Value::as_str).unwrap_or("?");
+            let id = workspace.get("id").and_then(Value::as_str).unwrap_or("?");
+            report.line(Status::Ok, format!("workspace: {name} ({id})"), None);
+        }
+        None => {
+            let why = problems.iter().find(|p| p.contains("workspace")).copied().unwrap_or("not named by Orchestra");
+            report.line(Status::Warn, format!("workspace: {why}"), None);
+        }
     }
     let environments: Vec<&str> =
         connection["environments"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
@@ -168,6 +174,17 @@ fn connection_lines(report: &mut Report, connection: &Value) {
 /// After a 401: which other Orchestra API accepts the key, so the fix names the right host.
 async fn suggest_host(report: &mut Report, config: &Config, also_try: &[String]) -> anyhow::Result<()> {
     let candidates = if also_try.is_empty() { sibling_environments(config) } else { also_try.to_vec() };
+    if candidates.is_empty() {
+        report.line(
+            Status::Info,
+            format!("the key was tried against {} only", config.base_url_text()),
+            Some(
+                "check that the key was made in this Orchestra (Settings → API Key) and not revoked;                  `--also-try BASE_URL` tries it against another"
+                    .into(),
+            ),
+        );
+        return Ok(());
+    }
     for candidate in candidates {
         let Ok(elsewhere) = config.with_base_url(&candidate) else { continue };
         let Ok(answer) = check(&elsewhere).await else { continue };

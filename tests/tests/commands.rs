@@ -107,6 +107,10 @@ async fn doctor_passes_against_the_fake_and_names_the_right_host_for_a_rejected_
     assert!(report.contains(&format!("the key is accepted by {other_base}")), "{report}");
     assert!(report.contains(&format!("fix: set ORCHESTRA_BASE_URL={other_base}")), "{report}");
     assert!(!report.contains("stage-key") && !stderr(&out).contains("stage-key"), "the key is never shown");
+    // A host that is not one of Orchestra's environments has no known siblings to try.
+    let out = run(&["doctor"], &at(&base, "stage-key")).await;
+    let report = stdout(&out);
+    assert!(report.contains("tried against") && report.contains("--also-try"), "{report}");
 
     let out = run(&["doctor"], &[("ORCHESTRA_BASE_URL", &base), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")]).await;
     let report = stdout(&out);
