@@ -9,7 +9,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use orchestra_fake::{FakeOptions, FakeOrchestra};
 use orchestra_mcp::cli::{Cli, Command, HttpArgs, Options};
-use orchestra_mcp::http::{self, HttpConfig, Token};
+use orchestra_mcp::http;
 use orchestra_mcp::settings::{self, FakeTarget, Resolved};
 
 fn main() -> ExitCode {
@@ -96,28 +96,10 @@ async fn serve(options: &Options, args: &HttpArgs, matches: &ArgMatches) -> anyh
             "no API key (ORCHESTRA_API_KEY, _FILE or _COMMAND): tools will answer with an error until one is set"
         ),
     }
-    let file = &resolved.http_file;
-    let listen = args.listen.clone().or_else(|| file.listen.clone());
-    let Some(listen) = listen else {
+    let Some(http) = resolved.http(args)? else {
         orchestra_mcp::serve_stdio(resolved.config).await?;
         return Ok(ExitCode::SUCCESS);
     };
-    let mut http = HttpConfig::new(&listen)?;
-    http.allowed_hosts = if args.allowed_hosts.is_empty() {
-        file.allowed_hosts.clone().unwrap_or_default()
-    } else {
-        args.allowed_hosts.clone()
-    };
-    http.allowed_origins = if args.allowed_origins.is_empty() {
-        file.allowed_origins.clone().unwrap_or_default()
-    } else {
-        args.allowed_origins.clone()
-    };
-    let token_file = args.token_file.as_ref().or(file.token_file.as_ref());
-    http.token = Token::load(std::env::var("ORCHESTRA_MCP_HTTP_TOKEN").ok(), token_file)?;
-    if let Some(bytes) = args.max_body_bytes.or(file.max_body_bytes) {
-        http.max_body_bytes = bytes;
-    }
     http::serve(resolved.config, http, tokio_util::sync::CancellationToken::new()).await?;
     Ok(ExitCode::SUCCESS)
 }

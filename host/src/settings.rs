@@ -11,10 +11,11 @@ use anyhow::Context;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 
-use crate::cli::{Environment, Options};
-use crate::config::{ApiKey, ComponentSource, Config, DEFAULT_BASE_URL};
+use crate::cli::{Environment, HttpArgs, Options};
+use crate::config::{ComponentSource, Config, DEFAULT_BASE_URL};
 use crate::config_file::{self, FileConfig, FileStatus};
 use crate::exposure::Exposure;
+use crate::http::{HttpConfig, Token};
 use crate::key_source::{self, KeySource};
 
 /// Where a setting's value came from.
@@ -50,7 +51,7 @@ pub struct Resolved {
     /// Why the key could not be read, when a source is set but failed.
     pub key_error: Option<String>,
     /// The file's `[http]` table, for `serve --http`.
-    pub http_file: config_file::FileHttp,
+    http_file: config_file::FileHttp,
 }
 
 /// The base URL of an Orchestra environment.
@@ -225,8 +226,23 @@ impl Resolved {
         self.config.api_key.is_some()
     }
 
-    /// The key itself, for a sibling configuration (`doctor` trying other hosts).
-    pub fn api_key(&self) -> Option<ApiKey> {
-        self.config.api_key.clone()
+    /// The HTTP transport's settings, in the same layers (flags and environment, then the
+    /// file's `[http]`); `None` when no address is set, which means stdio. The token comes
+    /// from `ORCHESTRA_MCP_HTTP_TOKEN` or a file, never a flag.
+    pub fn http(&self, args: &HttpArgs) -> anyhow::Result<Option<HttpConfig>> {
+        let file = &self.http_file;
+        let Some(listen) = args.listen.clone().or_else(|| file.listen.clone()) else { return Ok(None) };
+        let list = |flag: &[String], file: &Option<Vec<String>>| {
+            if flag.is_empty() { file.clone().unwrap_or_default() } else { flag.to_vec() }
+        };
+        let mut http = HttpConfig::new(&listen)?;
+        http.allowed_hosts = list(&args.allowed_hosts, &file.allowed_hosts);
+        http.allowed_origins = list(&args.allowed_origins, &file.allowed_origins);
+        let token_file = args.token_file.as_ref().or(file.token_file.as_ref());
+        http.token = Token::load(std::env::var("ORCHESTRA_MCP_HTTP_TOKEN").ok(), token_file)?;
+        if let Some(bytes) = args.max_body_bytes.or(file.max_body_bytes) {
+            http.max_body_bytes = bytes;
+        }
+        Ok(Some(http))
     }
 }
