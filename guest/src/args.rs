@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::invalid;
 use crate::wit::ToolError;
 
-/// The widest window Orchestra accepts on run-history endpoints.
+/// The widest window Orchestra accepts on run-history endpoints ("the maximum time range
+/// is 7 days"): a span of exactly this is asked for as it is.
 pub const MAX_WINDOW: SignedDuration = SignedDuration::from_secs(7 * 24 * 3600);
-/// What we ask for at most: one second under the limit, so a clamped window can never be
-/// rejected by a boundary check on the server.
+/// What a wider span is narrowed to, and the default span: one second under the limit, so
+/// a window this server chose can never be rejected by a boundary check on the server.
 const CLAMPED_WINDOW: SignedDuration = SignedDuration::from_secs(MAX_WINDOW.as_secs() - 1);
 
 /// The window actually queried, reported back so the model knows what it saw.
@@ -118,8 +119,9 @@ fn parse_relative(text: &str) -> Option<SignedDuration> {
 
 /// Turns the optional bounds of a run-history query into a window Orchestra accepts:
 /// both bounds set, no wider than 7 days. Nothing given means the API's own default, the
-/// last 7 days. One bound alone is completed to a 7-day window. A wider window is
-/// clamped (keeping `time_to`) with a note, instead of letting the API answer 4xx.
+/// last 7 days. `time_from` alone runs to now; `time_to` alone starts 7 days before it. A
+/// span over 7 days keeps its newest 7 days (`time_to` stays) with a note saying how to
+/// read the earlier part, instead of letting the API answer 4xx.
 pub fn resolve_window(
     time_from: Option<&str>,
     time_to: Option<&str>,
@@ -133,16 +135,6 @@ pub fn resolve_window(
     let mut notes = Vec::new();
     let (from, to) = match (from, to) {
         (None, None) => (shift("time_from", "now", now, -CLAMPED_WINDOW)?, now),
-        (Some(from), None) if now.duration_since(from) > CLAMPED_WINDOW => {
-            let to = shift("time_from", &format_time(from), from, CLAMPED_WINDOW)?;
-            notes.push(format!(
-                "Orchestra answers at most 7 days per query, so the window ends at {} (7 days after time_from); \
-                 for later runs, call again with time_from={}",
-                format_time(to),
-                format_time(to)
-            ));
-            (from, to)
-        }
         (Some(from), None) => (from, now),
         (None, Some(to)) => (shift("time_to", &format_time(to), to, -CLAMPED_WINDOW)?, to),
         (Some(from), Some(to)) => (from, to),
@@ -153,12 +145,13 @@ pub fn resolve_window(
             format!("time_from ({}) is after time_to ({})", format_time(from), format_time(to)),
         ));
     }
-    if to.duration_since(from) > CLAMPED_WINDOW {
+    if to.duration_since(from) > MAX_WINDOW {
         let clamped = shift("time_to", &format_time(to), to, -CLAMPED_WINDOW)?;
         notes.push(format!(
-            "Orchestra answers at most 7 days per query, so the window was narrowed to start at {} \
-             instead of {}; for earlier runs, call again with time_to={}",
+            "Orchestra answers at most 7 days per query, so only the newest 7 days were read: from {} instead of {}; \
+             for the earlier part, call again with time_from={} and time_to={}",
             format_time(clamped),
+            format_time(from),
             format_time(from),
             format_time(clamped)
         ));
@@ -462,10 +455,23 @@ mod tests {
         assert_eq!(w.to, now);
         assert!(now.duration_since(w.from) < MAX_WINDOW);
 
+        // time_from alone keeps the newest 7 days, and says how to read the rest.
         let w = resolve_window(Some("30d"), None, now).unwrap();
-        assert_eq!(w.from, t("2026-10-22T12:00:00Z"));
-        assert!(w.to.duration_since(w.from) < MAX_WINDOW);
+        assert_eq!(w.to, now);
+        assert_eq!(w.from, t("2026-11-14T12:00:01Z"));
         assert_eq!(w.notes.len(), 1, "a window cut short says so");
+        assert!(
+            w.notes[0].contains("time_from=2026-10-22T12:00:00Z and time_to=2026-11-14T12:00:01Z"),
+            "{:?}",
+            w.notes
+        );
+
+        // A span the API accepts, exactly 7 days, is asked for as it is, without a note.
+        for week in ["7d", "1w", "168h"] {
+            let w = resolve_window(Some(week), None, now).unwrap();
+            assert_eq!((w.from, w.to), (t("2026-11-14T12:00:00Z"), now), "{week}");
+            assert!(w.notes.is_empty(), "{week}: {:?}", w.notes);
+        }
 
         let w = resolve_window(Some("2026-11-01"), Some("2026-11-20"), now).unwrap();
         assert_eq!(w.to, t("2026-11-20T00:00:00Z"));
@@ -496,7 +502,7 @@ mod tests {
         let w =
             resolve_window(Some("2026-11-14T12:00:00.9Z"), Some("2026-11-21T12:00:00.1Z"), t("2026-11-21T13:00:00Z"))
                 .unwrap();
-        assert!(w.to.duration_since(w.from) < MAX_WINDOW, "rounding never widens past the limit");
+        assert!(w.to.duration_since(w.from) <= MAX_WINDOW, "rounding never widens past the limit");
     }
 
     #[test]
@@ -535,7 +541,7 @@ mod tests {
             match resolved {
                 Ok(w) => {
                     proptest::prop_assert!(w.from <= w.to);
-                    proptest::prop_assert!(w.to.duration_since(w.from) < MAX_WINDOW);
+                    proptest::prop_assert!(w.to.duration_since(w.from) <= MAX_WINDOW);
                 }
                 Err(_) => proptest::prop_assert!(give_from && give_to && from < to, "only an inverted window is refused"),
             }

@@ -1,7 +1,9 @@
 //! Fits a tool's result into a character budget, so one answer cannot flood an agent's
 //! context window. Only lists are shortened (the longest first, by as many items as the
-//! excess needs); texts keep the bounds their tools give them. A result that was cut says
-//! so in `resultCut`: which lists lost items, and how to get the rest.
+//! excess needs); texts keep the bounds their tools give them, and summary lists the tool
+//! names are never cut. A result that was cut says so in `resultCut`: which lists lost
+//! items, and how to get the rest; its counters then describe what it holds (`returned`
+//! is the length of the cut list, `truncated` is true).
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -38,7 +40,7 @@ fn chars(value: &Value) -> usize {
 /// The list to shorten next, as (JSON Pointer, characters, items): the longest one with
 /// at least two items (cutting a one-item list would drop all it holds, nested lists
 /// included), else the longest with any.
-fn longest_list(value: &Value, at: &str) -> Option<(String, usize, usize)> {
+fn longest_list(value: &Value, at: &str, keep: &[&str]) -> Option<(String, usize, usize)> {
     let mut best: Option<(String, usize, usize)> = None;
     let rank = |c: &(String, usize, usize)| (c.2 >= 2, c.1);
     let mut consider = |candidate: Option<(String, usize, usize)>| {
@@ -54,13 +56,16 @@ fn longest_list(value: &Value, at: &str) -> Option<(String, usize, usize)> {
                 consider(Some((at.to_string(), chars(value), items.len())));
             }
             for (i, item) in items.iter().enumerate() {
-                consider(longest_list(item, &format!("{at}/{i}")));
+                consider(longest_list(item, &format!("{at}/{i}"), keep));
             }
         }
         Value::Object(fields) => {
             for (key, field) in fields {
+                if at.is_empty() && keep.contains(&key.as_str()) {
+                    continue;
+                }
                 let key = key.replace('~', "~0").replace('/', "~1");
-                consider(longest_list(field, &format!("{at}/{key}")));
+                consider(longest_list(field, &format!("{at}/{key}"), keep));
             }
         }
         _ => {}
@@ -68,9 +73,10 @@ fn longest_list(value: &Value, at: &str) -> Option<(String, usize, usize)> {
     best
 }
 
-/// Shortens the longest lists until `result` fits in `budget` characters, and notes what
-/// was cut. A result that fits, or that is not an object, is returned as it is.
-pub fn fit(mut result: Value, budget: usize) -> Value {
+/// Shortens the longest lists (never the top-level lists named in `keep`) until `result`
+/// fits in `budget` characters, and notes what was cut. A result that fits, or that is not
+/// an object, is returned as it is.
+pub fn fit(mut result: Value, budget: usize, keep: &[&str]) -> Value {
     let original = chars(&result);
     if original <= budget || !result.is_object() {
         return result;
@@ -80,7 +86,7 @@ pub fn fit(mut result: Value, budget: usize) -> Value {
     let mut size = original;
     while size > target {
         // Lists inside items that are cut away go with them, so the search runs again each time.
-        let Some((pointer, list_chars, len)) = longest_list(&result, "") else { break };
+        let Some((pointer, list_chars, len)) = longest_list(&result, "", keep) else { break };
         let per_item = (list_chars / len).max(1);
         let drop = (size - target).div_ceil(per_item).clamp(1, len);
         let Some(items) = result.pointer_mut(&pointer).and_then(Value::as_array_mut) else { break };
@@ -94,6 +100,15 @@ pub fn fit(mut result: Value, budget: usize) -> Value {
     // A cut list inside another cut list's dropped items is not worth reporting.
     cuts.retain(|c| result.pointer(&c.list).is_some());
     if let Some(fields) = result.as_object_mut() {
+        // The counters of a list result describe what it now holds.
+        if let Some(top) = cuts.iter().find(|c| c.list.matches('/').count() == 1)
+            && fields.get("returned").is_some_and(Value::is_u64)
+        {
+            fields.insert("returned".to_string(), json!(top.kept));
+        }
+        if fields.get("truncated").is_some_and(Value::is_boolean) && !cuts.is_empty() {
+            fields.insert("truncated".to_string(), json!(true));
+        }
         fields.insert(
             NOTE.to_string(),
             json!({
@@ -119,12 +134,12 @@ mod tests {
     #[test]
     fn a_result_within_budget_is_untouched() {
         let small = runs(3);
-        assert_eq!(fit(small.clone(), 10_000), small);
+        assert_eq!(fit(small.clone(), 10_000, &[]), small);
     }
 
     #[test]
     fn the_longest_list_is_cut_to_fit_and_the_cut_is_noted() {
-        let out = fit(runs(200), 5_000);
+        let out = fit(runs(200), 5_000, &[]);
         assert!(chars(&out) <= 5_000, "{} chars", chars(&out));
         let kept = out["runs"].as_array().unwrap().len();
         assert!((20..=45).contains(&kept), "kept {kept}: as many as fit, not half");
@@ -136,14 +151,29 @@ mod tests {
     fn nested_lists_are_found_and_texts_are_left_alone() {
         let value = json!({"failures": [{"tasks": (0..300).map(|i| json!({"n": i})).collect::<Vec<_>>()}],
                            "log": "y".repeat(3_000)});
-        let out = fit(value, 4_000);
+        let out = fit(value, 4_000, &[]);
         assert_eq!(out["log"].as_str().unwrap().len(), 3_000);
         assert_eq!(out[NOTE]["lists"][0]["list"], "/failures/0/tasks");
     }
 
     #[test]
+    fn counters_follow_the_cut_and_summary_lists_stay_whole() {
+        let mut value = runs(150);
+        value["returned"] = json!(150);
+        value["truncated"] = json!(false);
+        value["pipelines"] = json!((0..40).map(|i| json!({"pipeline": i, "name": "p".repeat(80)})).collect::<Vec<_>>());
+        let out = fit(value, 9_000, &["pipelines"]);
+        let kept = out["runs"].as_array().unwrap().len();
+        assert!(kept < 150);
+        assert_eq!(out["returned"], kept, "returned counts what the result holds");
+        assert_eq!(out["truncated"], true);
+        assert_eq!(out["total"], 150, "the window's count stays");
+        assert_eq!(out["pipelines"].as_array().unwrap().len(), 40, "a summary list is never cut");
+    }
+
+    #[test]
     fn a_result_that_cannot_fit_keeps_its_texts_and_empties_its_lists() {
-        let out = fit(json!({"log": "z".repeat(10_000), "lines": ["a", "b"]}), 1_000);
+        let out = fit(json!({"log": "z".repeat(10_000), "lines": ["a", "b"]}), 1_000, &[]);
         assert_eq!(out["lines"], json!([]));
         assert_eq!(out["log"].as_str().unwrap().len(), 10_000);
     }

@@ -25,7 +25,9 @@ fn schema_for<T: JsonSchema>(settings: SchemaSettings, side: Side) -> Value {
 }
 
 /// Makes a derived schema portable and lean:
-/// - drops Rust integer formats (`uint32` is not a JSON Schema format) and `"default": null`;
+/// - drops Rust integer formats (`uint32` is not a JSON Schema format), declaring their
+///   range instead (so an out-of-range number is refused by the schema, naming the field),
+///   and `"default": null`;
 /// - `type: [X, "null"]`, which single-type dialects (Gemini's OpenAPI subset) reject, becomes
 ///   plain `X` for an optional argument (the host treats a null argument as absent) and
 ///   `anyOf: [X, null]` in results, where null really occurs.
@@ -70,9 +72,26 @@ fn tidy(value: &mut Value, side: Side) {
             let rust_format = map
                 .get("format")
                 .and_then(Value::as_str)
-                .is_some_and(|f| ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p)));
-            if rust_format {
+                .filter(|f| ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p)))
+                .map(str::to_string);
+            if let Some(format) = rust_format {
                 map.remove("format");
+                let range: Option<(i64, u64)> = match format.as_str() {
+                    "uint8" => Some((0, u8::MAX.into())),
+                    "uint16" => Some((0, u16::MAX.into())),
+                    "uint32" => Some((0, u32::MAX.into())),
+                    "int32" => Some((i32::MIN.into(), i32::MAX as u64)),
+                    _ => None,
+                };
+                if let (Some((low, high)), Side::Input) = (range, side) {
+                    let tighter_max = map.get("maximum").and_then(Value::as_u64).is_some_and(|m| m <= high);
+                    if !tighter_max {
+                        map.insert("maximum".into(), high.into());
+                    }
+                    if !map.contains_key("minimum") {
+                        map.insert("minimum".into(), low.into());
+                    }
+                }
             }
             if map.get("default").is_some_and(Value::is_null) {
                 map.remove("default");

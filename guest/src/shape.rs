@@ -57,6 +57,14 @@ pub fn bounded(text: &str, max_chars: usize) -> String {
     format!("{cut}… ({count} characters in all)")
 }
 
+/// `text` without terminal escape sequences (colours, cursor moves), as a model reads it.
+pub fn without_ansi(text: &str) -> String {
+    if !text.contains('\u{1b}') {
+        return text.to_string();
+    }
+    String::from_utf8_lossy(&strip_ansi_escapes::strip(text)).into_owned()
+}
+
 /// `bounded` for an optional text.
 pub fn bounded_opt(text: Option<&str>, max_chars: usize) -> Option<String> {
     text.map(|t| bounded(t, max_chars))

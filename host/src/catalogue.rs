@@ -21,8 +21,9 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// Converts the descriptors of the tools `exposure` lets through; a malformed schema
-    /// fails start-up, loudly. Switches that name no tool or toolset are logged.
+    /// Converts the descriptors of the tools `exposure` lets through. A malformed schema,
+    /// a switch that names no tool or toolset, or a surface of no tools fails start-up,
+    /// loudly, saying what to change.
     pub fn new(descriptors: Vec<ToolDescriptor>, exposure: &Exposure) -> anyhow::Result<Self> {
         let facts: Vec<ToolFacts> = descriptors
             .iter()
@@ -33,8 +34,8 @@ impl Catalogue {
                 opt_in: d.opt_in,
             })
             .collect();
-        for warning in exposure.unknown_names(facts.iter()) {
-            tracing::warn!("{warning}");
+        if let Err(problems) = exposure.check(&facts) {
+            bail!("the tool switches do not fit this server's tools: {}", problems.join("; "));
         }
         let exposed = exposure.exposed(&facts);
         drop(facts);
@@ -88,38 +89,67 @@ impl Catalogue {
         self.get(name).and_then(|t| t.input_schema.get("properties")).is_some_and(|p| p.get(argument).is_some())
     }
 
+    /// Whether the tool is annotated read-only (so a failed call changed nothing).
+    pub fn is_read_only(&self, name: &str) -> bool {
+        self.get(name).and_then(|t| t.annotations.as_ref()).and_then(|a| a.read_only_hint).unwrap_or(false)
+    }
+
     pub fn toolset(&self, name: &str) -> Option<&str> {
         self.toolsets.get(name).map(String::as_str)
     }
 
     /// Checks arguments against the tool's input schema. Each problem names the argument
-    /// (as a JSON pointer below the arguments object) and what is wrong with it.
+    /// (as a JSON pointer below the arguments object) and what is wrong with it; an unknown
+    /// argument names the nearest real one. At most `MAX_PROBLEMS` are listed, then a count.
     pub fn validate(&self, name: &str, arguments: &Value) -> Result<(), Vec<String>> {
+        /// Enough to fix the call; a list of thousands would only flood the context.
+        const MAX_PROBLEMS: usize = 10;
         let Some(validator) = self.validators.get(name) else {
             return Err(vec![format!("unknown tool {name}")]);
         };
-        let problems: Vec<String> = validator
-            .iter_errors(arguments)
-            .map(|error| {
-                let path = error.instance_path().as_str().trim_start_matches('/').to_string();
-                let field = if path.is_empty() { "(arguments)".to_string() } else { path };
-                let mut message = match error.kind() {
-                    // The default wording lists only two options; a model needs them all.
-                    jsonschema::error::ValidationErrorKind::Enum { options } => {
-                        format!("{} is not one of {options}", error.instance())
-                    }
-                    _ => error.to_string(),
-                };
-                if message.len() > 300 {
-                    let cut = (0..=300).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
-                    message.truncate(cut);
-                    message.push('…');
-                }
-                format!("{field}: {message}")
-            })
-            .collect();
+        let arguments_known: Vec<&str> = self
+            .get(name)
+            .and_then(|t| t.input_schema.get("properties"))
+            .and_then(Value::as_object)
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut errors = validator.iter_errors(arguments);
+        let mut problems: Vec<String> =
+            errors.by_ref().take(MAX_PROBLEMS).map(|error| describe(&error, &arguments_known)).collect();
+        let more = errors.count();
+        if more > 0 {
+            problems.push(format!("… and {more} more problems of the same kinds"));
+        }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
+}
+
+/// One validation error as `field: what is wrong`, for a model.
+fn describe(error: &jsonschema::ValidationError, arguments_known: &[&str]) -> String {
+    use jsonschema::error::ValidationErrorKind;
+    let path = error.instance_path().as_str().trim_start_matches('/').to_string();
+    let field = if path.is_empty() { "(arguments)".to_string() } else { path };
+    let mut message = match error.kind() {
+        // The default wording lists only two options; a model needs them all.
+        ValidationErrorKind::Enum { options } => format!("{} is not one of {options}", error.instance()),
+        ValidationErrorKind::AdditionalProperties { unexpected } if field == "(arguments)" => {
+            let each: Vec<String> = unexpected
+                .iter()
+                .map(|u| match crate::suggest::nearest(u, arguments_known.iter().copied()) {
+                    Some(near) => format!("{u:?} (did you mean {near:?}?)"),
+                    None => format!("{u:?}"),
+                })
+                .collect();
+            format!("no such argument: {}; the arguments are {}", each.join(", "), arguments_known.join(", "))
+        }
+        _ => error.to_string(),
+    };
+    if message.len() > 300 {
+        let cut = (0..=300).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
+        message.truncate(cut);
+        message.push('…');
+    }
+    format!("{field}: {message}")
 }
 
 fn schema_object(tool: &str, which: &str, text: &str) -> anyhow::Result<JsonObject> {

@@ -41,6 +41,17 @@ pub enum Command {
     /// Start the built-in fake Orchestra on loopback and drive this server through real
     /// MCP calls against it. Needs no API key and no network.
     Demo,
+    /// Run the built-in fake Orchestra on loopback until stopped (Ctrl-C or SIGTERM), first
+    /// printing the `export` lines that point this server at it, so several `call`s (or an
+    /// MCP client) share one fake and the runs it holds.
+    Fake(FakeArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct FakeArgs {
+    /// Where to listen: a loopback address and port (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8809")]
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Args, Clone)]
@@ -118,7 +129,7 @@ pub struct Options {
     #[arg(long, env = "ORCHESTRA_API_KEY_COMMAND", value_name = "COMMAND")]
     pub api_key_command: Option<String>,
     /// Allow plain http to a loopback base URL (for a local fake API only).
-    #[arg(long, env = "ORCHESTRA_ALLOW_INSECURE_LOOPBACK", value_parser = BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, env = "ORCHESTRA_ALLOW_INSECURE_LOOPBACK", value_parser = BoolishValueParser::new(), num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub allow_insecure_loopback: Option<bool>,
     /// Run this tool component instead of the embedded one.
     #[arg(long, env = "ORCHESTRA_MCP_COMPONENT", value_name = "PATH")]
@@ -149,7 +160,7 @@ pub struct Options {
 #[derive(Args, Clone, Default)]
 pub struct ExposureArgs {
     /// Expose only read-only tools: nothing that starts, cancels, changes or deletes.
-    #[arg(long, env = "ORCHESTRA_MCP_READ_ONLY", value_parser = BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, env = "ORCHESTRA_MCP_READ_ONLY", value_parser = BoolishValueParser::new(), num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub read_only: Option<bool>,
     /// Tools to expose, comma-separated. Naming only opt-in tools (deletes, asset writes,
     /// integration state, Azure credentials) adds them to the defaults; naming any other

@@ -179,6 +179,9 @@ impl Config {
         let mut env = vec![("ORCHESTRA_BASE_URL", self.base_url_text())];
         env.extend(self.account_id.clone().map(|id| ("ORCHESTRA_ACCOUNT_ID", id)));
         env.push(("ORCHESTRA_MCP_MAX_RESULT_CHARS", self.limits.max_result_chars.to_string()));
+        // Whether the host adds the key, never the key: without one, the component refuses
+        // calls that need it before sending anything.
+        env.push(("ORCHESTRA_AUTH", if self.api_key.is_some() { "host" } else { "missing" }.to_string()));
         env
     }
 

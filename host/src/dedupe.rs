@@ -1,13 +1,19 @@
 //! Repeat calls answered from memory. A tool whose input schema declares a `dedupe_key`
 //! argument (the component decides which: starting a pipeline) may be called twice by an
 //! agent that lost the first answer or retried on its own. Within the window, a call with
-//! the same tool, key and arguments as an earlier successful one is not run again: it gets
-//! the earlier result, marked as a repeat, and nothing is sent to Orchestra. Identical
-//! calls that overlap wait for the first, so they also send one request.
+//! the same tool, key and arguments as an earlier one is not run again:
 //!
-//! Only successes are remembered: a failed call may be tried again with the same key. The
-//! convention is documented on `input-schema` in the WIT; a runtime without it simply
-//! runs every call, and the component ignores the key.
+//! - after a success it gets the earlier result, marked as a repeat;
+//! - while the earlier call runs, it waits for it (overlapping calls send one request);
+//! - after a call whose outcome is unknown (Orchestra's answer was lost, the call timed out
+//!   or was cancelled by the client, so the action may have happened), it is refused, and
+//!   runs only when the agent sets `dedupe_retry: true`, saying it checked that the
+//!   earlier attempt did not take effect;
+//! - after a failure that surely changed nothing (bad arguments, a refusal by Orchestra),
+//!   it runs.
+//!
+//! The convention is documented on `input-schema` in the WIT; a runtime without it simply
+//! runs every call, and the component ignores both arguments.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,25 +26,46 @@ use tokio::time::Instant;
 
 /// The argument that names a call for deduplication.
 pub const DEDUPE_KEY: &str = "dedupe_key";
+/// The argument by which the agent says an earlier attempt of unknown outcome did not take
+/// effect, so the call may run again.
+pub const DEDUPE_RETRY: &str = "dedupe_retry";
 
 /// Keys remembered at once; beyond this, calls with a new key run without deduplication
 /// (and say so in the log) rather than let memory grow without bound.
 const MAX_KEYS: usize = 4096;
 
-/// Successful calls by tool and key, for `window`.
+/// How a call ended, as far as deduplication cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It succeeded: repeats get its result.
+    Succeeded,
+    /// It failed before anything could change (invalid arguments, a 4xx, nothing sent).
+    NothingChanged,
+    /// It may have taken effect (a lost answer, a timeout, a server failure).
+    Unknown,
+}
+
+/// Calls by tool and key, for `window`.
 pub struct Dedupe {
     window: Duration,
     entries: Mutex<HashMap<(String, String), Slot>>,
 }
 
-/// One tool and key: locked while its call runs, holding the result once it succeeded.
+/// One tool and key: locked while its call runs, holding what is known of it after.
 type Slot = Arc<tokio::sync::Mutex<Option<Remembered>>>;
 
 struct Remembered {
     at: Instant,
-    /// The call's other arguments, so a reused key with different arguments is caught.
+    /// The call's arguments (without `dedupe_retry`), so a reused key with different
+    /// arguments is caught.
     arguments: Value,
-    result: CallToolResult,
+    state: State,
+}
+
+enum State {
+    Succeeded(CallToolResult),
+    /// The first line of what the call said, or why it never said anything.
+    Unknown(String),
 }
 
 impl Dedupe {
@@ -48,37 +75,67 @@ impl Dedupe {
     }
 
     /// Runs `call` for `tool` with `arguments`, unless they carry a `dedupe_key` that an
-    /// identical successful call used within the window.
+    /// identical call used within the window (see the module's rules).
     pub async fn run<F>(&self, tool: &str, arguments: &Value, call: F) -> CallToolResult
     where
-        F: Future<Output = CallToolResult>,
+        F: Future<Output = (CallToolResult, Outcome)>,
     {
         let Some(key) = arguments.get(DEDUPE_KEY).and_then(Value::as_str).filter(|_| !self.window.is_zero()) else {
-            return call.await;
+            return call.await.0;
         };
         let Some(slot) = self.slot(tool, key) else {
             tracing::warn!(tool, keys = MAX_KEYS, "dedupe memory is full; running the call without deduplication");
-            return call.await;
+            return call.await.0;
         };
+        let retry = arguments.get(DEDUPE_RETRY) == Some(&Value::Bool(true));
+        let mut compared = arguments.clone();
+        if let Value::Object(map) = &mut compared {
+            map.remove(DEDUPE_RETRY);
+        }
         // Held across the call, so an identical call that overlaps waits for this one.
         let mut remembered = slot.lock().await;
         if let Some(earlier) = remembered.as_ref().filter(|r| r.at.elapsed() < self.window) {
-            if earlier.arguments != *arguments {
-                return CallToolResult::error(vec![ContentBlock::text(format!(
-                    "dedupe_key {key:?} was used for a {tool} call with other arguments {} s ago; nothing was \
-                     sent. Use a new dedupe_key for a different call, or repeat the earlier arguments exactly.",
-                    earlier.at.elapsed().as_secs()
-                ))]);
+            let ago = earlier.at.elapsed().as_secs();
+            if earlier.arguments != compared {
+                return refusal(format!(
+                    "dedupe_key {key:?} was used for a {tool} call with other arguments {ago} s ago; nothing was \
+                     sent. Use a new dedupe_key for a different call, or repeat the earlier arguments exactly."
+                ));
             }
-            tracing::info!(tool, "answered from the dedupe memory");
-            return repeat(&earlier.result, key, earlier.at.elapsed(), self.window);
+            match &earlier.state {
+                State::Succeeded(result) => {
+                    tracing::info!(tool, "answered from the dedupe memory");
+                    return repeat(result, key, ago, self.window);
+                }
+                State::Unknown(said) if !retry => {
+                    tracing::info!(tool, "refused a repeat of a call whose outcome is unknown");
+                    return refusal(format!(
+                        "An identical {tool} call with dedupe_key {key:?} began {ago} s ago and ended without a \
+                         confirmed result, so it may have taken effect; this repeat was not sent. That call said: \
+                         {said}. Check whether it took effect (for a start: list_pipeline_runs for this pipeline). \
+                         If it did not, call again with the same arguments and dedupe_retry: true."
+                    ));
+                }
+                State::Unknown(_) => tracing::info!(tool, "repeating a call of unknown outcome, as the agent asked"),
+            }
         }
-        let result = call.await;
-        *remembered = (result.is_error != Some(true)).then(|| Remembered {
+        // Until the call ends, its outcome is unknown: if it is cancelled (the client gave
+        // up, the session ended), the memory keeps exactly that.
+        *remembered = Some(Remembered {
             at: Instant::now(),
-            arguments: arguments.clone(),
-            result: result.clone(),
+            arguments: compared.clone(),
+            state: State::Unknown("it was cancelled before it finished (by the client, or the session ended)".into()),
         });
+        let (result, outcome) = call.await;
+        *remembered = match outcome {
+            Outcome::Succeeded => {
+                Some(Remembered { at: Instant::now(), arguments: compared, state: State::Succeeded(result.clone()) })
+            }
+            Outcome::NothingChanged => None,
+            Outcome::Unknown => {
+                Some(Remembered { at: Instant::now(), arguments: compared, state: State::Unknown(first_line(&result)) })
+            }
+        };
         result
     }
 
@@ -100,13 +157,24 @@ impl Dedupe {
     }
 }
 
+/// The start of a result's text, quoted in a refusal.
+fn first_line(result: &CallToolResult) -> String {
+    let text = result.content.iter().find_map(|c| c.as_text().map(|t| t.text.clone())).unwrap_or_default();
+    let line = text.lines().next().unwrap_or("no message").trim();
+    let cut: String = line.chars().take(400).collect();
+    if cut.len() < line.len() { format!("{cut}…") } else { cut }
+}
+
+fn refusal(text: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
 /// The earlier result, with a note saying it is one.
-fn repeat(result: &CallToolResult, key: &str, age: Duration, window: Duration) -> CallToolResult {
+fn repeat(result: &CallToolResult, key: &str, age: u64, window: Duration) -> CallToolResult {
     let mut repeat = result.clone();
     repeat.content.push(ContentBlock::text(format!(
-        "Repeat call: an identical call with dedupe_key {key:?} succeeded {} s ago, so this is its result and \
+        "Repeat call: an identical call with dedupe_key {key:?} succeeded {age} s ago, so this is its result and \
          nothing was sent to Orchestra. The key is remembered for {} s; use a new one to act again.",
-        age.as_secs(),
         window.as_secs()
     )));
     repeat
@@ -122,13 +190,28 @@ mod tests {
         CallToolResult::success(vec![ContentBlock::text(text.to_string())])
     }
 
-    async fn counted(dedupe: &Dedupe, runs: &AtomicUsize, arguments: Value, answer: CallToolResult) -> CallToolResult {
+    fn failed(text: &str) -> CallToolResult {
+        CallToolResult::error(vec![ContentBlock::text(text.to_string())])
+    }
+
+    async fn ended(
+        dedupe: &Dedupe,
+        runs: &AtomicUsize,
+        arguments: Value,
+        answer: CallToolResult,
+        outcome: Outcome,
+    ) -> CallToolResult {
         dedupe
             .run("start_pipeline", &arguments, async {
                 runs.fetch_add(1, Ordering::SeqCst);
-                answer
+                (answer, outcome)
             })
             .await
+    }
+
+    async fn counted(dedupe: &Dedupe, runs: &AtomicUsize, arguments: Value, answer: CallToolResult) -> CallToolResult {
+        let outcome = if answer.is_error == Some(true) { Outcome::NothingChanged } else { Outcome::Succeeded };
+        ended(dedupe, runs, arguments, answer, outcome).await
     }
 
     #[tokio::test(start_paused = true)]
@@ -156,8 +239,7 @@ mod tests {
         let dedupe = Dedupe::new(Duration::from_secs(60));
         let runs = AtomicUsize::new(0);
         let args = json!({"pipeline": "daily", "dedupe_key": "k"});
-        let failed = CallToolResult::error(vec![ContentBlock::text("429".to_string())]);
-        counted(&dedupe, &runs, args.clone(), failed).await;
+        counted(&dedupe, &runs, args.clone(), failed("429")).await;
         counted(&dedupe, &runs, args.clone(), ok("run")).await;
         assert_eq!(runs.load(Ordering::SeqCst), 2, "a failure may be retried with the same key");
 
@@ -179,7 +261,7 @@ mod tests {
                     .run("start_pipeline", &args, async {
                         runs.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(20)).await;
-                        ok("run")
+                        (ok("run"), Outcome::Succeeded)
                     })
                     .await
             })
@@ -188,6 +270,46 @@ mod tests {
             assert_eq!(call.await.unwrap().is_error, Some(false));
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unknown_outcome_blocks_repeats_until_the_agent_says_it_did_not_happen() {
+        let dedupe = Dedupe::new(Duration::from_secs(60));
+        let runs = AtomicUsize::new(0);
+        let args = json!({"pipeline": "daily", "dedupe_key": "k"});
+        let lost = failed("Orchestra did not answer POST /start in time\nmore");
+        ended(&dedupe, &runs, args.clone(), lost, Outcome::Unknown).await;
+        let refused = counted(&dedupe, &runs, args.clone(), ok("second run")).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "the repeat was not sent");
+        let text = format!("{:?}", refused.content[0]);
+        assert!(
+            text.contains("may have taken effect") && text.contains("did not answer POST /start in time"),
+            "{text}"
+        );
+        assert!(text.contains("dedupe_retry: true"), "{text}");
+
+        let mut retry = args.clone();
+        retry["dedupe_retry"] = json!(true);
+        assert_eq!(counted(&dedupe, &runs, retry.clone(), ok("run")).await.is_error, Some(false));
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+        // Now a success is remembered: a repeat, with or without the flag, gets it back.
+        assert!(format!("{:?}", counted(&dedupe, &runs, retry, ok("x")).await.content).contains("Repeat call"));
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_call_counts_as_unknown() {
+        let dedupe = Dedupe::new(Duration::from_secs(60));
+        let args = json!({"pipeline": "daily", "dedupe_key": "k"});
+        let slow = dedupe.run("start_pipeline", &args, async {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            (ok("never"), Outcome::Succeeded)
+        });
+        assert!(tokio::time::timeout(Duration::from_millis(20), slow).await.is_err(), "the client gave up");
+        let runs = AtomicUsize::new(0);
+        let refused = counted(&dedupe, &runs, args, ok("second run")).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        assert!(format!("{:?}", refused.content[0]).contains("cancelled before it finished"));
     }
 
     #[test]

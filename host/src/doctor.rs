@@ -90,12 +90,20 @@ pub async fn run(resolved: &Resolved, also_try: &[String]) -> anyhow::Result<Exi
         report.line(Status::Info, format!("default account: {account} (sent as X-Orchestra-Account-Id)"), None);
     }
 
-    let exposed = crate::build_server(config).await.context("loading the tool component")?;
-    let read_only = if config.exposure.read_only { ", read-only" } else { "" };
-    report.line(Status::Ok, format!("tools: {} exposed{read_only}", exposed.tools().len()), None);
+    match crate::build_server(config).await {
+        Ok(exposed) => {
+            let read_only = if config.exposure.read_only { ", read-only" } else { "" };
+            report.line(Status::Ok, format!("tools: {} exposed{read_only}", exposed.tools().len()), None);
+        }
+        Err(e) => report.line(
+            Status::Fail,
+            format!("tools: {e:#}"),
+            Some("correct the tool and toolset switches (`orchestra-mcp tools` shows the names)".into()),
+        ),
+    }
 
     let connection = check(config).await?;
-    connection_lines(&mut report, &connection);
+    connection_lines(&mut report, &connection, resolved.has_key());
     if connection["keyAccepted"] == false && resolved.has_key() {
         suggest_host(&mut report, config, also_try).await?;
     }
@@ -121,7 +129,7 @@ async fn check(config: &Config) -> anyhow::Result<Value> {
     }
 }
 
-fn connection_lines(report: &mut Report, connection: &Value) {
+fn connection_lines(report: &mut Report, connection: &Value, has_key: bool) {
     let problems: Vec<&str> =
         connection["problems"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
     if connection["reachable"] != true {
@@ -133,7 +141,24 @@ fn connection_lines(report: &mut Report, connection: &Value) {
         );
         return;
     }
+    if connection["apiFound"] == false {
+        let why = problems.first().copied().unwrap_or("a path every Orchestra API has is missing");
+        report.line(
+            Status::Fail,
+            format!("the base URL answers, but not as Orchestra's API: {why}"),
+            Some(
+                "set ORCHESTRA_ENV (app, stage, dev), or ORCHESTRA_BASE_URL to an API base ending in \
+                 /api/engine/public"
+                    .into(),
+            ),
+        );
+        return;
+    }
     report.line(Status::Ok, "Orchestra answers", None);
+    if !has_key {
+        report.line(Status::Info, "API key: not checked, since none is set", None);
+        return;
+    }
     match connection["keyAccepted"].as_bool() {
         Some(true) => report.line(Status::Ok, "API key accepted", None),
         _ => {

@@ -3,13 +3,15 @@
 //! to allowlist mode, so a new tool never appears silently in a locked-down agent.
 //!
 //! Precedence, first match wins: the tool enabled → on; the tool disabled → off; its
-//! toolset enabled → on; its toolset disabled → off; otherwise on, unless in allowlist mode
-//! or the tool is opt-in (deletes, asset writes, integration state). Allowlist mode is on
-//! when an enable names anything but opt-in tools (or a toolset of nothing else): enabling
-//! only opt-in tools adds them to the defaults, and a name that matches nothing still
-//! locks the list down rather than opening it. Read-only mode then removes every tool that
-//! is not read-only, whatever enabled it. Names that match nothing are warned about.
-//! The host knows toolsets and annotations only as the component declares them.
+//! toolset enabled → on, unless the tool is opt-in; its toolset disabled → off; otherwise
+//! on, unless in allowlist mode or the tool is opt-in (deletes, asset writes, integration
+//! state). An opt-in tool is exposed only when named: enabling its toolset never widens
+//! what can be destroyed. Allowlist mode is on when an enable names a toolset or a tool
+//! that is not opt-in: enabling only opt-in tools adds them to the defaults. Read-only mode
+//! then removes every tool that is not read-only, whatever enabled it. A name that matches
+//! no tool or toolset is refused (with the nearest real name), and so is a configuration
+//! that exposes nothing, so a typo can never silently change the surface. The host knows
+//! toolsets and annotations only as the component declares them.
 
 use std::collections::BTreeSet;
 
@@ -59,13 +61,10 @@ impl Exposure {
         }
     }
 
-    /// Whether the enables form an allowlist: they name something other than opt-in tools.
+    /// Whether the enables form an allowlist: they name a toolset, or a tool that is not opt-in.
     fn allowlist_mode(&self, tools: &[ToolFacts]) -> bool {
         let opt_in_tool = |name: &str| tools.iter().any(|t| t.name == name && t.opt_in);
-        let opt_in_toolset = |set: &str| {
-            tools.iter().any(|t| t.toolset == set) && tools.iter().filter(|t| t.toolset == set).all(|t| t.opt_in)
-        };
-        self.enable_tools.iter().any(|n| !opt_in_tool(n)) || self.enable_toolsets.iter().any(|s| !opt_in_toolset(s))
+        self.enable_tools.iter().any(|n| !opt_in_tool(n)) || !self.enable_toolsets.is_empty()
     }
 
     /// Which of `tools` are exposed, in order.
@@ -85,7 +84,7 @@ impl Exposure {
             return false;
         }
         if self.enable_toolsets.contains(tool.toolset) {
-            return true;
+            return !tool.opt_in;
         }
         if self.disable_toolsets.contains(tool.toolset) {
             return false;
@@ -93,23 +92,52 @@ impl Exposure {
         !allowlist && !tool.opt_in
     }
 
-    /// The names that match no tool or toolset of the catalogue, as warnings.
-    pub fn unknown_names<'a>(&self, tools: impl Iterator<Item = &'a ToolFacts<'a>> + Clone) -> Vec<String> {
-        let known_tools: BTreeSet<&str> = tools.clone().map(|t| t.name).collect();
-        let known_toolsets: BTreeSet<&str> = tools.map(|t| t.toolset).collect();
-        let mut warnings = Vec::new();
-        for (names, known, kind) in [
-            (&self.enable_tools, &known_tools, "tool"),
-            (&self.disable_tools, &known_tools, "tool"),
-            (&self.enable_toolsets, &known_toolsets, "toolset"),
-            (&self.disable_toolsets, &known_toolsets, "toolset"),
+    /// Checks the choices against the catalogue: every name must match a tool or toolset
+    /// (a problem names the nearest real one), and at least one tool must be exposed. Each
+    /// problem is a sentence for the operator.
+    pub fn check(&self, tools: &[ToolFacts]) -> Result<(), Vec<String>> {
+        let known_tools: BTreeSet<&str> = tools.iter().map(|t| t.name).collect();
+        let known_toolsets: BTreeSet<&str> = tools.iter().map(|t| t.toolset).collect();
+        let mut problems = Vec::new();
+        for (names, known, kind, switch) in [
+            (&self.enable_tools, &known_tools, "tool", "enable"),
+            (&self.disable_tools, &known_tools, "tool", "disable"),
+            (&self.enable_toolsets, &known_toolsets, "toolset", "enable"),
+            (&self.disable_toolsets, &known_toolsets, "toolset", "disable"),
         ] {
             for name in names.iter().filter(|n| !known.contains(n.as_str())) {
-                let choices = known.iter().copied().collect::<Vec<_>>().join(", ");
-                warnings.push(format!("no {kind} is named {name:?}, so the switch is ignored; {kind}s: {choices}"));
+                let upper = switch.to_ascii_uppercase();
+                // A toolset switch is also a variable of its own: name every spelling.
+                let switch = match kind {
+                    "tool" => format!("--{switch}-tools / ORCHESTRA_MCP_{upper}_TOOLS"),
+                    _ => format!(
+                        "--{switch}-toolsets / ORCHESTRA_MCP_{upper}_TOOLSETS or ORCHESTRA_MCP_{upper}_{}",
+                        name.to_ascii_uppercase()
+                    ),
+                };
+                let suggestion = match crate::suggest::nearest(name, known.iter().copied()) {
+                    Some(near) => format!("did you mean {near:?}?"),
+                    None => format!("the {kind}s are {}", known.iter().copied().collect::<Vec<_>>().join(", ")),
+                };
+                problems.push(format!("no {kind} is called {name:?} ({switch}); {suggestion}"));
             }
         }
-        warnings
+        if problems.is_empty() && !self.exposed(tools).contains(&true) {
+            let opt_in: Vec<&str> =
+                tools.iter().filter(|t| t.opt_in && self.enable_toolsets.contains(t.toolset)).map(|t| t.name).collect();
+            let mut problem = "this configuration exposes no tool at all".to_string();
+            if !opt_in.is_empty() {
+                problem.push_str(&format!(
+                    "; opt-in tools are exposed only by name, never by their toolset: \
+                     ORCHESTRA_MCP_ENABLE_TOOLS={}",
+                    opt_in.join(",")
+                ));
+            } else if self.read_only {
+                problem.push_str("; read-only mode removed every tool that was enabled");
+            }
+            problems.push(problem);
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 }
 
@@ -160,8 +188,6 @@ mod tests {
             exposed(&by_name),
             ["whats_broken", "list_pipeline_runs", "cancel_pipeline_run", "start_pipeline", "delete_pipeline"]
         );
-        let opt_in_toolset = Exposure { enable_toolsets: names(&["state"]), ..Default::default() };
-        assert_eq!(exposed(&opt_in_toolset).len(), 6, "a toolset of opt-in tools only is added too");
     }
 
     #[test]
@@ -169,10 +195,34 @@ mod tests {
         let by_name = Exposure { enable_tools: names(&["delete_pipeline", "whats_broken"]), ..Default::default() };
         assert_eq!(exposed(&by_name), ["whats_broken", "delete_pipeline"]);
         let by_toolset = Exposure { enable_toolsets: names(&["pipelines"]), ..Default::default() };
-        assert_eq!(exposed(&by_toolset), ["start_pipeline", "delete_pipeline"]);
-        // A misspelt enable locks the list down instead of exposing every default.
-        let typo = Exposure { enable_tools: names(&["whats_brokn"]), ..Default::default() };
-        assert!(exposed(&typo).is_empty());
+        assert_eq!(exposed(&by_toolset), ["start_pipeline"], "a toolset never brings its opt-in tools");
+        let named_too = Exposure {
+            enable_toolsets: names(&["pipelines"]),
+            enable_tools: names(&["delete_pipeline"]),
+            ..Default::default()
+        };
+        assert_eq!(exposed(&named_too), ["start_pipeline", "delete_pipeline"]);
+    }
+
+    #[test]
+    fn a_name_that_matches_nothing_or_an_empty_surface_is_refused() {
+        let facts: Vec<ToolFacts> = CATALOGUE.iter().map(|t| tool(t.0, t.1, t.2, t.3)).collect();
+        let typo = Exposure { disable_tools: names(&["start_pipelin"]), ..Default::default() };
+        let problems = typo.check(&facts).unwrap_err();
+        assert!(
+            problems[0].contains("\"start_pipelin\"") && problems[0].contains("\"start_pipeline\"?"),
+            "{problems:?}"
+        );
+        let toolset = Exposure { enable_toolsets: names(&["traige"]), ..Default::default() };
+        assert!(toolset.check(&facts).unwrap_err()[0].contains("did you mean \"triage\"?"));
+        let only_opt_in = Exposure { enable_toolsets: names(&["state"]), ..Default::default() };
+        let problems = only_opt_in.check(&facts).unwrap_err();
+        assert!(
+            problems[0].contains("no tool at all")
+                && problems[0].contains("ORCHESTRA_MCP_ENABLE_TOOLS=get_integration_state,update_integration_state"),
+            "{problems:?}"
+        );
+        assert_eq!(Exposure::default().check(&facts), Ok(()));
     }
 
     #[test]
@@ -205,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn toolset_switches_come_from_the_environment_and_unknown_names_are_reported() {
+    fn toolset_switches_come_from_the_environment_and_unknown_names_are_refused() {
         let mut e = Exposure::default();
         e.add_toolset_switches([
             ("ORCHESTRA_MCP_DISABLE_TRIAGE".to_string(), "true".to_string()),
@@ -216,8 +266,8 @@ mod tests {
         assert_eq!(e.disable_toolsets, names(&["triage", "assetz"]));
         assert!(e.enable_toolsets.is_empty(), "a false value switches nothing");
         let facts: Vec<ToolFacts> = CATALOGUE.iter().map(|t| tool(t.0, t.1, t.2, t.3)).collect();
-        let warnings = e.unknown_names(facts.iter());
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("\"assetz\"") && warnings[0].contains("triage"), "{warnings:?}");
+        let problems = e.check(&facts).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("\"assetz\""), "{problems:?}");
     }
 }

@@ -10,8 +10,11 @@
 //!   headers and the host adds only the Orchestra key to what it sends, so the client's
 //!   credentials never reach Orchestra.
 //! - The Orchestra key is the server's, the same for every client.
-//! - Bodies over the limit get 413; SIGINT or SIGTERM stop accepting, cancel in-flight
-//!   calls and exit.
+//! - Bodies over the limit get 413; a body that is not a JSON-RPC message rmcp can serve
+//!   gets 400 with its JSON-RPC error (`jsonrpc.rs`), as over stdio; a session ended with
+//!   `DELETE` gets 204.
+//! - SIGINT or SIGTERM: new calls are refused, calls in flight finish within the grace
+//!   period or are cancelled, each gets its answer, and the process exits 0.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -132,17 +135,20 @@ pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::Can
         );
     }
     let server = crate::build_server(&config).await?;
-    let calls = server.shutdown_token();
     let listener =
         tokio::net::TcpListener::bind(http.listen).await.with_context(|| format!("listening on {}", http.listen))?;
     let bound = listener.local_addr()?;
+    // Ends the sessions, after the calls in them have answered.
+    let sessions = tokio_util::sync::CancellationToken::new();
+    let serving = server.clone();
     let service = StreamableHttpService::new(
-        move || Ok(server.clone()),
+        move || Ok(serving.clone()),
         LocalSessionManager::default().into(),
-        http.service_config(bound, calls.clone()),
+        http.service_config(bound, sessions.clone()),
     );
     let app = Router::new()
         .nest_service(PATH, service)
+        .layer(middleware::from_fn_with_state(http.max_body_bytes, answer_malformed_bodies))
         .layer(middleware::from_fn_with_state(http.token.clone(), require_token));
     // The line tests and scripts wait for; stdout stays free of anything else.
     tracing::info!(address = %format!("http://{bound}{PATH}"), token = http.token.is_some(), "serving MCP over HTTP");
@@ -151,30 +157,48 @@ pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::Can
         .with_graceful_shutdown(async move {
             tokio::select! {
                 () = stop.cancelled() => {}
-                () = shutdown_signal() => {}
+                () = crate::shutdown::signal() => {}
             }
-            tracing::info!("shutting down: no new connections, in-flight calls cancelled");
-            calls.cancel();
+            server.drain(crate::shutdown::GRACE).await;
+            // The sessions pass on the last answers, then end, so open streams close.
+            tokio::time::sleep(crate::shutdown::HANDOFF).await;
+            sessions.cancel();
         })
         .await
         .context("serving MCP over HTTP")
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+/// Answers a POST body that is not a message rmcp can serve with its JSON-RPC error (400),
+/// instead of rmcp's plain-text 415; a session's `DELETE` gets 204 rather than 202.
+async fn answer_malformed_bodies(State(max_body_bytes): State<usize>, request: Request, next: Next) -> Response {
+    let json_error = |status: StatusCode, body: String| {
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    };
+    if request.method() == axum::http::Method::DELETE {
+        let mut response = next.run(request).await;
+        if response.status() == StatusCode::ACCEPTED {
+            *response.status_mut() = StatusCode::NO_CONTENT;
         }
+        return response;
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
+    if request.method() != axum::http::Method::POST || !is_json {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => return json_error(StatusCode::PAYLOAD_TOO_LARGE, crate::jsonrpc::too_long("", max_body_bytes)),
+    };
+    match crate::jsonrpc::read(&String::from_utf8_lossy(&bytes)) {
+        crate::jsonrpc::Read::Message(_) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        crate::jsonrpc::Read::Malformed { reply, .. } => json_error(StatusCode::BAD_REQUEST, reply),
+        crate::jsonrpc::Read::Blank => json_error(StatusCode::BAD_REQUEST, crate::jsonrpc::empty()),
+    }
 }
 
 /// Refuses a request without the configured bearer token.

@@ -19,6 +19,10 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest key file or command output read; an API key is well under this.
 const MAX_KEY_BYTES: usize = 64 * 1024;
 
+/// Fewer characters than this cannot be an Orchestra API key; such a value is a mistake
+/// (a placeholder, a cut paste), and redacting it from output would garble ordinary words.
+pub const MIN_KEY_CHARS: usize = 8;
+
 /// How the key is to be found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
@@ -59,7 +63,28 @@ pub async fn read(source: &KeySource, environment_value: Option<String>) -> anyh
         }
         KeySource::Command(command) => run(command).await?,
     };
-    ApiKey::new(text).with_context(|| format!("{source} gave an empty API key"))
+    let key = text.trim();
+    if key.is_empty() {
+        bail!("{source} gave an empty API key");
+    }
+    if key.lines().count() > 1 {
+        bail!(
+            "{source} gave {} lines where one API key was expected; make it print the key alone \
+             (a password manager's field, not the whole item)",
+            key.lines().count()
+        );
+    }
+    if key.chars().any(char::is_whitespace) {
+        bail!("{source} gave a value with spaces in it, which no Orchestra API key has; check what it prints");
+    }
+    if key.chars().count() < MIN_KEY_CHARS && *source != KeySource::Fake {
+        bail!(
+            "{source} gave a value only {} characters long, too short to be an Orchestra API key (Orchestra: \
+             Settings → API Key shows the whole key)",
+            key.chars().count()
+        );
+    }
+    ApiKey::new(key).with_context(|| format!("{source} gave an empty API key"))
 }
 
 /// Runs the key command with `sh -c`; its stderr passes through (a prompt or an error of
@@ -97,26 +122,37 @@ mod tests {
 
     #[tokio::test]
     async fn each_source_yields_the_trimmed_key_or_a_clear_error() {
-        let env = read(&KeySource::Environment, Some(" k-env \n".into())).await.unwrap();
-        assert_eq!(value(&env), "k-env");
+        let env = read(&KeySource::Environment, Some(" key-from-env \n".into())).await.unwrap();
+        assert_eq!(value(&env), "key-from-env");
         assert!(read(&KeySource::Environment, None).await.is_err());
 
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("key");
-        std::fs::write(&path, "k-file\n").unwrap();
-        assert_eq!(value(&read(&KeySource::File(path.clone()), None).await.unwrap()), "k-file");
+        std::fs::write(&path, "key-from-file\n").unwrap();
+        assert_eq!(value(&read(&KeySource::File(path.clone()), None).await.unwrap()), "key-from-file");
         let missing = read(&KeySource::File(dir.path().join("nope")), None).await.unwrap_err();
         assert!(format!("{missing:#}").contains("ORCHESTRA_API_KEY_FILE"), "{missing:#}");
         std::fs::write(&path, "  \n").unwrap();
         assert!(format!("{:#}", read(&KeySource::File(path), None).await.unwrap_err()).contains("empty"));
 
-        let command = KeySource::Command("printf 'k-cmd\\n'".into());
-        assert_eq!(value(&read(&command, None).await.unwrap()), "k-cmd");
+        let command = KeySource::Command("printf 'key-from-command\\n'".into());
+        assert_eq!(value(&read(&command, None).await.unwrap()), "key-from-command");
         let failing = read(&KeySource::Command("echo $((6*7))-secret; exit 3".into()), None).await.unwrap_err();
         let message = format!("{failing:#}");
         assert!(
             message.contains("exit status: 3") && !message.contains("42-secret"),
             "stdout is never shown: {message}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_value_that_cannot_be_one_key_is_refused_without_showing_it() {
+        let two_lines = read(&KeySource::Command("printf 'secret-line-one\\nsecret-line-two\\n'".into()), None).await;
+        let message = format!("{:#}", two_lines.unwrap_err());
+        assert!(message.contains("2 lines") && !message.contains("secret-line"), "{message}");
+        let short = format!("{:#}", read(&KeySource::Environment, Some("k".into())).await.unwrap_err());
+        assert!(short.contains("1 characters long, too short"), "{short}");
+        let spaced = format!("{:#}", read(&KeySource::Environment, Some("two words here".into())).await.unwrap_err());
+        assert!(spaced.contains("spaces") && !spaced.contains("words"), "{spaced}");
     }
 }

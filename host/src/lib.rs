@@ -16,13 +16,16 @@ pub mod doctor;
 pub mod egress;
 pub mod exposure;
 pub mod http;
+pub mod jsonrpc;
 pub mod key_source;
 pub mod out;
 pub mod pool;
 pub mod sandbox;
 pub mod server;
 pub mod settings;
+pub mod shutdown;
 pub mod stdio;
+pub mod suggest;
 pub mod tools_table;
 
 use anyhow::Context;
@@ -51,18 +54,35 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     Ok(OrchestraServer::new(sandbox, catalogue, &guest, config))
 }
 
-/// Serves MCP over stdin/stdout until the client closes stdin.
+/// Serves MCP over stdin/stdout until the client closes stdin, or until SIGTERM or
+/// SIGINT, which let in-flight calls finish (or answer them as cancelled) and exit cleanly.
 pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
     let server = build_server(&config).await?;
-    // End of input cancels in-flight calls, so the process exits promptly; over-long lines
-    // are dropped before the codec buffers them.
-    let stdin = stdio::GuardedInput::new(tokio::io::stdin(), server.shutdown_token(), stdio::MAX_LINE_BYTES);
-    let running = match server.serve((stdin, tokio::io::stdout())).await {
-        Ok(running) => running,
-        // The client went away before the session began: nothing to serve, not a failure.
-        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
-        Err(e) => return Err(e).context("starting the MCP session"),
+    // End of input cancels in-flight calls, so the process exits promptly.
+    let (transport, flushed) = stdio::spawn(tokio::io::stdin(), tokio::io::stdout(), server.shutdown_token());
+    let session = server.clone().serve(transport);
+    let running = tokio::select! {
+        started = session => match started {
+            Ok(running) => running,
+            // The client went away before the session began: nothing to serve, not a failure.
+            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+            Err(e) => return Err(e).context("starting the MCP session"),
+        },
+        () = shutdown::signal() => return Ok(()),
     };
-    running.waiting().await.context("serving MCP over stdio")?;
+    let cancel = running.cancellation_token();
+    let waiting = running.waiting();
+    tokio::pin!(waiting);
+    tokio::select! {
+        ended = &mut waiting => { ended.context("serving MCP over stdio")?; }
+        () = shutdown::signal() => {
+            server.drain(shutdown::GRACE).await;
+            // The session hands the last answers to the writer, then ends.
+            tokio::time::sleep(shutdown::HANDOFF).await;
+            cancel.cancel();
+            let _ = tokio::time::timeout(shutdown::HANDOFF * 10, waiting).await;
+        }
+    }
+    flushed.wait(shutdown::HANDOFF * 10).await;
     Ok(())
 }

@@ -10,7 +10,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use orchestra_fake::{FakeOptions, FakeOrchestra};
 use orchestra_mcp::cli::{Cli, Command, HttpArgs, Options};
 use orchestra_mcp::http;
-use orchestra_mcp::settings::{self, FakeTarget, Resolved};
+use orchestra_mcp::settings::{self, FakeTarget, KeyUse, Resolved};
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -51,12 +51,12 @@ async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         None => serve(&cli.serve.options, &cli.serve.http, used).await,
         Some(Command::Serve(args)) => serve(&args.options, &args.http, used).await,
         Some(Command::Call(args)) => {
-            let (resolved, _fake) = resolve(&args.options, used).await?;
+            let (resolved, _fake) = resolve(&args.options, used, KeyUse::Read).await?;
             resolved.require_readable_key()?;
             orchestra_mcp::call::run(&resolved.config, &args.tool, args.args.as_deref()).await
         }
         Some(Command::Tools(args)) => {
-            let (resolved, _fake) = resolve(&args.options, used).await?;
+            let (resolved, _fake) = resolve(&args.options, used, KeyUse::Skip).await?;
             let server = orchestra_mcp::build_server(&resolved.config).await?;
             let tools = server.tools();
             let text = if args.json {
@@ -68,27 +68,50 @@ async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Doctor(args)) => {
-            let (resolved, _fake) = resolve(&args.options, used).await?;
+            let (resolved, _fake) = resolve(&args.options, used, KeyUse::Read).await?;
             orchestra_mcp::doctor::run(&resolved, &args.also_try).await
         }
         Some(Command::Demo) => orchestra_mcp::demo::run().await.map(|()| ExitCode::SUCCESS),
+        Some(Command::Fake(args)) => run_fake(args.listen).await,
     }
+}
+
+/// `orchestra-mcp fake`: the embedded fake on loopback until a signal, its settings on stdout.
+async fn run_fake(listen: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+    if !listen.ip().is_loopback() {
+        anyhow::bail!("--listen {listen}: the fake's key is public, so it listens on loopback only (127.0.0.1 or ::1)");
+    }
+    let fake = FakeOrchestra::start_on(FakeOptions::default(), listen)
+        .await
+        .with_context(|| format!("starting the fake Orchestra on {listen}"))?;
+    orchestra_mcp::out::line(format!(
+        "export ORCHESTRA_BASE_URL={} ORCHESTRA_API_KEY={} ORCHESTRA_ALLOW_INSECURE_LOOPBACK=1",
+        fake.base_url(),
+        fake.api_key()
+    ));
+    eprintln!("orchestra-mcp: the fake Orchestra serves {} until stopped (Ctrl-C)", fake.base_url());
+    orchestra_mcp::shutdown::signal().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Resolves the settings, first starting the embedded fake when `--fake` asks for it; the
 /// fake lives as long as the returned handle.
-async fn resolve(options: &Options, matches: &ArgMatches) -> anyhow::Result<(Resolved, Option<FakeOrchestra>)> {
+async fn resolve(
+    options: &Options,
+    matches: &ArgMatches,
+    key_use: KeyUse,
+) -> anyhow::Result<(Resolved, Option<FakeOrchestra>)> {
     let fake = match options.fake {
         true => Some(FakeOrchestra::start(FakeOptions::default()).await.context("starting the embedded fake")?),
         false => None,
     };
     let target = fake.as_ref().map(|f| FakeTarget { base_url: f.base_url(), api_key: f.api_key().to_string() });
-    let resolved = settings::resolve(options, matches, target.as_ref()).await?;
+    let resolved = settings::resolve(options, matches, target.as_ref(), key_use).await?;
     Ok((resolved, fake))
 }
 
 async fn serve(options: &Options, args: &HttpArgs, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
-    let (resolved, _fake) = resolve(options, matches).await?;
+    let (resolved, _fake) = resolve(options, matches, KeyUse::Read).await?;
     resolved.require_readable_key()?;
     match &resolved.key_source {
         Some(source) => tracing::info!(%source, "API key read"),

@@ -16,10 +16,11 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::catalogue::Catalogue;
 use crate::config::{ApiKey, Config};
-use crate::dedupe::{DEDUPE_KEY, Dedupe};
+use crate::dedupe::{DEDUPE_KEY, Dedupe, Outcome};
 use crate::egress::Denial;
 use crate::sandbox::{
     self, CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError,
@@ -47,6 +48,10 @@ struct Inner {
     dedupe: Dedupe,
     /// Cancelled when the session ends; in-flight calls stop with it.
     shutdown: CancellationToken,
+    /// Cancelled when the server begins to shut down: new calls are refused.
+    draining: CancellationToken,
+    /// The tool calls in flight, each holding a token.
+    in_flight: TaskTracker,
 }
 
 impl OrchestraServer {
@@ -85,6 +90,8 @@ impl OrchestraServer {
                 max_output_bytes: config.limits.max_output_bytes,
                 dedupe: Dedupe::new(config.dedupe_window),
                 shutdown: CancellationToken::new(),
+                draining: CancellationToken::new(),
+                in_flight: TaskTracker::new(),
             }),
         }
     }
@@ -107,12 +114,29 @@ impl OrchestraServer {
             ));
         }
         let known: Vec<&str> = self.inner.catalogue.tools().iter().map(|t| t.name.as_ref()).collect();
-        Some(format!("unknown tool {name:?}; this server has: {}", known.join(", ")))
+        let guess = match crate::suggest::nearest(name, known.iter().copied()) {
+            Some(near) => format!("did you mean {near:?}? "),
+            None => String::new(),
+        };
+        Some(format!("unknown tool {name:?}; {guess}this server has: {}", known.join(", ")))
     }
 
     /// The token that ends every in-flight call when cancelled (the transport closed).
     pub fn shutdown_token(&self) -> CancellationToken {
         self.inner.shutdown.clone()
+    }
+
+    /// Shuts down gracefully: refuses new calls, gives those in flight `grace` to finish,
+    /// then cancels the rest, which answer that the server is shutting down. Returns when
+    /// every call has answered (or a few seconds after cancelling, at most).
+    pub async fn drain(&self, grace: Duration) {
+        self.inner.draining.cancel();
+        self.inner.in_flight.close();
+        if tokio::time::timeout(grace, self.inner.in_flight.wait()).await.is_err() {
+            tracing::warn!(calls = self.inner.in_flight.len(), "calls still running at shutdown are cancelled");
+            self.inner.shutdown.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(3), self.inner.in_flight.wait()).await;
+        }
     }
 
     /// Runs a call (or answers a repeat from the dedupe memory) and removes the API key
@@ -132,7 +156,7 @@ impl OrchestraServer {
         let result = if self.inner.catalogue.takes(name, DEDUPE_KEY) {
             self.inner.dedupe.run(name, &arguments, call).await
         } else {
-            call.await
+            call.await.0
         };
         match &self.inner.api_key {
             Some(key) => redact_result(key, result),
@@ -140,18 +164,20 @@ impl OrchestraServer {
         }
     }
 
-    /// Runs a call to completion: validation, then guest steps until a result.
+    /// Runs a call to completion: validation, then guest steps until a result; with it,
+    /// whether the call may have changed anything (for the dedupe memory).
     async fn run_tool_unredacted(
         &self,
         name: &str,
         arguments: &Value,
         context: Option<&RequestContext<RoleServer>>,
-    ) -> CallToolResult {
+    ) -> (CallToolResult, Outcome) {
         if let Err(problems) = self.inner.catalogue.validate(name, arguments) {
             let list = problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
-            return error_result(format!(
+            let text = format!(
                 "Invalid arguments for {name}; nothing was sent to Orchestra. Fix these and call again:\n{list}"
-            ));
+            );
+            return (error_result(text), Outcome::NothingChanged);
         }
         let started = tokio::time::Instant::now();
         let mut resume_state = None;
@@ -160,20 +186,26 @@ impl OrchestraServer {
             let outcome = self.inner.sandbox.call(request).await;
             match outcome {
                 Ok(CallOutcome::Done(json)) if json.len() > self.inner.max_output_bytes => {
-                    return error_result(format!(
+                    let text = format!(
                         "{name} produced a {} KiB result, over the {} KiB limit; ask for less (a smaller limit, \
                          max_bytes, or narrower filters)",
                         json.len() / 1024,
                         self.inner.max_output_bytes / 1024
-                    ));
+                    );
+                    return (error_result(text), Outcome::Unknown);
                 }
-                Ok(CallOutcome::Done(json)) => return success_result(&json),
+                Ok(CallOutcome::Done(json)) => {
+                    let result = success_result(&json);
+                    let outcome = if result.is_error == Some(true) { Outcome::Unknown } else { Outcome::Succeeded };
+                    return (result, outcome);
+                }
                 Ok(CallOutcome::Pending(pending)) => {
                     if started.elapsed() > MAX_PENDING {
-                        return error_result(format!(
+                        let text = format!(
                             "{name} was still waiting after {} minutes and was stopped; call it again to keep waiting",
                             MAX_PENDING.as_secs() / 60
-                        ));
+                        );
+                        return (error_result(text), Outcome::Unknown);
                     }
                     if let (Some(ctx), Some(progress)) = (context, &pending.progress)
                         && let Some(token) = ctx.meta.get_progress_token()
@@ -186,7 +218,10 @@ impl OrchestraServer {
                     tokio::time::sleep(Duration::from_millis(u64::from(pending.resume_after_ms))).await;
                     resume_state = Some(pending.state);
                 }
-                Err(failure) => return error_result(self.describe(name, failure)),
+                Err(failure) => {
+                    let outcome = outcome_of(&failure);
+                    return (error_result(self.describe(name, failure)), outcome);
+                }
             }
         }
     }
@@ -219,9 +254,16 @@ impl OrchestraServer {
     }
 
     fn describe(&self, tool: &str, failure: CallFailure) -> String {
+        let read_only = self.inner.catalogue.is_read_only(tool);
         match failure {
+            CallFailure::Timeout(limit) if read_only => format!(
+                "{tool} was stopped after the {} s limit for one call; Orchestra may be slow. It only reads, so \
+                 nothing changed: call again, or narrow the request",
+                limit.as_secs()
+            ),
             CallFailure::Timeout(limit) => format!(
-                "{tool} was stopped after the {} s limit for one call; Orchestra may be slow: try again, or narrow the request",
+                "{tool} was stopped after the {} s limit for one call, possibly after Orchestra received its \
+                 request, so whether it took effect is unknown: check before calling again",
                 limit.as_secs()
             ),
             CallFailure::Trap(what) => {
@@ -279,20 +321,36 @@ impl OrchestraServer {
                          metadata address that tools may not reach. This is a policy decision, not a network fault"
                     )
                 } else {
-                    format!("The sandbox refused an outgoing request: {detail}")
+                    // Refused by the component itself (no key): its message says what to set.
+                    detail
                 }
             }
-            ToolError::Timeout(m) => {
-                format!("Orchestra did not answer in time ({m}); try again shortly")
-            }
-            ToolError::Transport(m) => {
-                format!("Could not reach Orchestra ({m}); check the network and ORCHESTRA_BASE_URL")
-            }
+            // The component words these whole: what happened, whether it may have taken
+            // effect, what was retried, what to do (guest/src/api/failure.rs).
+            ToolError::Timeout(m) | ToolError::Transport(m) => m,
             ToolError::UnexpectedResponse(m) => {
                 format!("Orchestra's answer could not be read: {m}")
             }
             ToolError::UnknownTool(name) => format!("The component does not know the tool {name}"),
             ToolError::Internal(m) => format!("{tool} failed: {m}"),
+        }
+    }
+}
+
+/// Whether a failed call may have changed anything: only failures that surely happened
+/// before anything was sent, or that Orchestra refused, changed nothing.
+fn outcome_of(failure: &CallFailure) -> Outcome {
+    match failure {
+        CallFailure::Busy { .. } => Outcome::NothingChanged,
+        CallFailure::Tool { error, .. } => match error {
+            ToolError::InvalidArguments(_) | ToolError::UnknownTool(_) | ToolError::EgressDenied(_) => {
+                Outcome::NothingChanged
+            }
+            ToolError::Upstream(u) if u.status < 500 => Outcome::NothingChanged,
+            _ => Outcome::Unknown,
+        },
+        CallFailure::Timeout(_) | CallFailure::Trap(_) | CallFailure::MemoryLimit(_) | CallFailure::CpuLimit(_) => {
+            Outcome::Unknown
         }
     }
 }
@@ -371,6 +429,13 @@ impl ServerHandler for OrchestraServer {
         if let Some(message) = self.unavailable(&name) {
             return Err(ErrorData::invalid_params(message, None));
         }
+        if self.inner.draining.is_cancelled() {
+            return Err(ErrorData::internal_error(
+                "the server is shutting down and takes no new calls; call again once it is back",
+                None,
+            ));
+        }
+        let _in_flight = self.inner.in_flight.token();
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let toolset = self.inner.catalogue.toolset(&name).unwrap_or_default().to_string();
         let started = std::time::Instant::now();
@@ -385,8 +450,12 @@ impl ServerHandler for OrchestraServer {
                 Err(ErrorData::internal_error("request cancelled", None))
             }
             () = self.inner.shutdown.cancelled() => {
-                tracing::info!(tool = %name, "tool call stopped: the client closed the connection");
-                Err(ErrorData::internal_error("the server is shutting down", None))
+                tracing::info!(tool = %name, "tool call stopped: the session ended or the server is shutting down");
+                Err(ErrorData::internal_error(
+                    "the call was stopped because the server is shutting down; whether it took effect is unknown \
+                     if it changes anything: check before calling again",
+                    None,
+                ))
             }
         }
     }

@@ -70,8 +70,21 @@ pub struct FakeTarget {
     pub api_key: String,
 }
 
+/// Whether the command in use needs the key read: listing tools never does, so it never
+/// runs a key command (which may prompt to unlock a password manager).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    Read,
+    Skip,
+}
+
 /// Resolves `options` (parsed from `matches`, the matches of the command in use).
-pub async fn resolve(options: &Options, matches: &ArgMatches, fake: Option<&FakeTarget>) -> anyhow::Result<Resolved> {
+pub async fn resolve(
+    options: &Options,
+    matches: &ArgMatches,
+    fake: Option<&FakeTarget>,
+    key_use: KeyUse,
+) -> anyhow::Result<Resolved> {
     let (file, status) = config_file::load(options.config.as_deref())?;
     let file_origin = || Origin::File(status.path().map(PathBuf::from).unwrap_or_default());
     let from_cli = |id: &str, flag: &'static str, env: &'static str| match matches.value_source(id) {
@@ -116,6 +129,7 @@ pub async fn resolve(options: &Options, matches: &ArgMatches, fake: Option<&Fake
     let (key_source, environment_key) = key_source(options, &file, fake);
     let (api_key, key_error) = match &key_source {
         None => (None, None),
+        Some(_) if key_use == KeyUse::Skip => (None, None),
         Some(source) => match key_source::read(source, environment_key).await {
             Ok(key) => (Some(key), None),
             Err(e) => (None, Some(format!("{e:#}"))),

@@ -1,15 +1,28 @@
-//! The stdio transport's input side. Two guards sit between stdin and the MCP codec:
-//! end of input cancels in-flight tool calls at once (instead of leaving them to finish),
-//! and a line longer than the limit is cut off and discarded, so a client cannot make the
-//! server buffer an unbounded line. What reaches the codec of a cut line is its first
-//! `max_line` bytes and a NUL, which no JSON text contains: a prefix that happens to be
-//! valid JSON (a message padded with whitespace) is never taken for a message.
+//! The stdio transport: newline-delimited JSON-RPC on stdin and stdout.
+//!
+//! Two guards sit in front of the parser: end of input cancels in-flight tool calls at
+//! once (instead of leaving them to finish), and a line longer than the limit is cut off
+//! and discarded, so a client cannot make the server buffer an unbounded line. What
+//! reaches the parser of a cut line is its first `max_line` bytes and a NUL, which no
+//! JSON text contains, so it is never taken for a message.
+//!
+//! Every request line that is not a message rmcp can serve gets its JSON-RPC error
+//! (`jsonrpc.rs`), so no client waits for an answer that never comes; a line over the
+//! limit is answered too, with its id when it can be read. stdout is written by one task
+//! only, so error lines never interleave with rmcp's.
 
+use std::borrow::Cow;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, ReadBuf};
+use rmcp::RoleServer;
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::transport::Transport;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+use crate::jsonrpc::{self, Read};
 
 /// The longest JSON-RPC message accepted on stdin. Tool arguments are small; 8 MiB leaves
 /// room for any real request.
@@ -81,6 +94,107 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
             }
             // Everything read was discarded: read on rather than signal end of input.
         }
+    }
+}
+
+/// rmcp's side of the stdio transport: messages read by [`spawn`]'s reader, answers to
+/// its writer.
+pub struct StdioTransport {
+    incoming: mpsc::Receiver<ClientJsonRpcMessage>,
+    outgoing: mpsc::Sender<String>,
+}
+
+/// The writer's end, to wait for once the session is over so the last answers are flushed.
+pub struct Flushed(tokio::task::JoinHandle<()>);
+
+impl Flushed {
+    /// Waits (at most `wait`) for the writer to write what is queued.
+    pub async fn wait(self, wait: std::time::Duration) {
+        let _ = tokio::time::timeout(wait, self.0).await;
+    }
+}
+
+/// Starts reading `input` (end of input cancels `on_eof`) and writing `output`.
+pub fn spawn<R, W>(input: R, output: W, on_eof: CancellationToken) -> (StdioTransport, Flushed)
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (incoming_tx, incoming) = mpsc::channel::<ClientJsonRpcMessage>(64);
+    let (outgoing, mut outgoing_rx) = mpsc::channel::<String>(64);
+    let replies = outgoing.clone();
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(GuardedInput::new(input, on_eof, MAX_LINE_BYTES));
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            let read = match text.strip_suffix('\0') {
+                Some(prefix) => {
+                    Read::Malformed { reply: jsonrpc::too_long(prefix, MAX_LINE_BYTES), notification: false }
+                }
+                None => jsonrpc::read(text),
+            };
+            match read {
+                Read::Message(message) => {
+                    if incoming_tx.send(*message).await.is_err() {
+                        break;
+                    }
+                }
+                // A notification gets no answer, even an error.
+                Read::Malformed { notification: true, .. } | Read::Blank => {}
+                Read::Malformed { reply, .. } => {
+                    tracing::warn!("answered a malformed input line with an error");
+                    if replies.send(reply).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let writer = tokio::spawn(async move {
+        let mut output = output;
+        while let Some(line) = outgoing_rx.recv().await {
+            let written = async {
+                output.write_all(line.as_bytes()).await?;
+                output.write_all(b"\n").await?;
+                output.flush().await
+            };
+            if written.await.is_err() {
+                break;
+            }
+        }
+    });
+    (StdioTransport { incoming, outgoing }, Flushed(writer))
+}
+
+impl Transport<RoleServer> for StdioTransport {
+    type Error = std::io::Error;
+
+    fn name() -> Cow<'static, str> {
+        "stdio".into()
+    }
+
+    fn send(&mut self, item: ServerJsonRpcMessage) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let outgoing = self.outgoing.clone();
+        async move {
+            let line = serde_json::to_string(&item).map_err(std::io::Error::other)?;
+            outgoing.send(line).await.map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+        }
+    }
+
+    fn receive(&mut self) -> impl Future<Output = Option<ClientJsonRpcMessage>> + Send {
+        self.incoming.recv()
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.incoming.close();
+        Ok(())
     }
 }
 

@@ -27,7 +27,7 @@ fn a_bad_base_url_stops_start_up_with_a_message_naming_the_variable() {
             .args(["serve", "--no-cache"])
             .env_clear()
             .env("ORCHESTRA_BASE_URL", url)
-            .env("ORCHESTRA_API_KEY", "k")
+            .env("ORCHESTRA_API_KEY", "test-key-1234")
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -43,7 +43,7 @@ fn end_of_input_ends_the_server_cleanly() {
     let mut child = Command::new(BIN)
         .args(["serve", "--no-cache"])
         .env_clear()
-        .env("ORCHESTRA_API_KEY", "k")
+        .env("ORCHESTRA_API_KEY", "test-key-1234")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

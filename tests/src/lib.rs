@@ -46,6 +46,30 @@ pub fn cache_dir() -> PathBuf {
     target_profile_dir().join("test-compile-cache")
 }
 
+/// Runs the binary with only the given environment (plus PATH and a test cache), the way
+/// a user's shell would with those variables set, and waits for it to end.
+pub async fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = tokio::process::Command::new(server_binary());
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ORCHESTRA_MCP_CACHE_DIR", cache_dir())
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().await.expect("the binary runs")
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// How to start a server.
 #[derive(Debug, Clone, Default)]
 pub struct ServerOptions {

@@ -7,29 +7,7 @@ use std::process::Output;
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, cache_dir, server_binary};
 use serde_json::{Value, json};
 
-/// Runs the binary with only the given environment (plus PATH and a test cache), the way
-/// a user's shell would with those variables set.
-async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = tokio::process::Command::new(server_binary());
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("ORCHESTRA_MCP_CACHE_DIR", cache_dir())
-        .stdin(std::process::Stdio::null());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    command.output().await.expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use orchestra_tests::{run_binary as run, stderr, stdout};
 
 /// The environment that points the binary at `fake` with `key`.
 fn at<'a>(base_url: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {

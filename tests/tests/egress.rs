@@ -38,7 +38,7 @@ async fn a_silent_upstream_ends_in_a_timeout_and_the_connection_is_dropped() {
     let (base_url, closed) = silent_listener().await;
     let server = Server::start(ServerOptions {
         base_url,
-        api_key: Some("k".into()),
+        api_key: Some("egress-test-key".into()),
         env: env(&[("ORCHESTRA_MCP_CALL_TIMEOUT_SECS", "1")]),
         ..ServerOptions::default()
     })
@@ -57,7 +57,7 @@ async fn a_guest_cannot_wait_longer_than_the_host_allows() {
     let (base_url, _) = silent_listener().await;
     let server = Server::start(ServerOptions {
         base_url: base_url.clone(),
-        api_key: Some("k".into()),
+        api_key: Some("egress-test-key".into()),
         component: Some(probe_component()),
         env: env(&[("ORCHESTRA_MCP_FIRST_BYTE_TIMEOUT_MS", "500")]),
         ..ServerOptions::default()

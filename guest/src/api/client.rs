@@ -10,7 +10,7 @@ use wstd::http::body::util::BodyExt;
 use wstd::http::error::ErrorCode;
 use wstd::http::{Body, Method, Request, Response};
 
-use super::retry;
+use super::{failure, retry};
 use crate::error::unexpected;
 use crate::wit::{ToolError, UpstreamError};
 
@@ -28,6 +28,11 @@ pub struct Client {
     ui_origin: String,
     /// Sent as `X-Orchestra-Account-Id` on every request when set.
     account_id: Option<String>,
+    /// The runtime said it holds no key (`ORCHESTRA_AUTH=missing`): requests that need one
+    /// are refused before they are sent, naming the setting.
+    key_missing: bool,
+    /// This client sends only requests Orchestra answers without a key.
+    public: bool,
 }
 
 /// A downloaded byte range of a log or artifact.
@@ -54,7 +59,14 @@ impl Client {
             Ok(id) => Some(crate::args::uuid("ORCHESTRA_ACCOUNT_ID", &id)?),
             Err(_) => None,
         };
-        Ok(Self { account_id, ..Self::new(&base)? })
+        let key_missing = std::env::var("ORCHESTRA_AUTH").is_ok_and(|v| v == "missing");
+        Ok(Self { account_id, key_missing, ..Self::new(&base)? })
+    }
+
+    /// The same client for requests Orchestra answers without a key (validating a
+    /// pipeline definition, the health check), which are sent even when no key is set.
+    pub fn public(&self) -> Self {
+        Self { public: true, ..self.clone() }
     }
 
     /// Acts in `account_id` (a checked UUID) instead of the default account.
@@ -70,7 +82,7 @@ impl Client {
             return Err(ToolError::Internal("ORCHESTRA_BASE_URL needs a scheme and a host".into()));
         };
         let ui_origin = format!("{scheme}://{authority}");
-        Ok(Self { base, ui_origin, account_id: None })
+        Ok(Self { base, ui_origin, account_id: None, key_missing: false, public: false })
     }
 
     /// The API base requests go to (not secret: the key is never part of it).
@@ -271,6 +283,13 @@ impl Client {
         json: Option<&Value>,
         range: Option<String>,
     ) -> Result<Response<Body>, ToolError> {
+        if self.key_missing && !self.public {
+            return Err(ToolError::EgressDenied(format!(
+                "{route} needs an Orchestra API key and this server has none, so nothing was sent: set \
+                 ORCHESTRA_API_KEY (or ORCHESTRA_API_KEY_FILE, ORCHESTRA_API_KEY_COMMAND) in the MCP server's \
+                 environment (Orchestra: Settings → API Key) and restart it"
+            )));
+        }
         let idempotent = method == Method::GET;
         for attempt in 1.. {
             let request = self.request(route, method.clone(), url, json, range.clone())?;
@@ -311,39 +330,9 @@ fn jitter() -> f64 {
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Maps a failure to send into the error the model can act on.
+/// Maps a failure to send (or to read the answer) into the error the model can act on.
 fn transport_error(route: &str, error: &wstd::http::Error) -> ToolError {
-    match error.downcast_ref::<ErrorCode>() {
-        Some(ErrorCode::HttpRequestDenied) => ToolError::EgressDenied(format!(
-            "{route}: the host refused the outgoing request (egress policy or missing credentials)"
-        )),
-        Some(
-            ErrorCode::ConnectionTimeout
-            | ErrorCode::ConnectionReadTimeout
-            | ErrorCode::ConnectionWriteTimeout
-            | ErrorCode::HttpResponseTimeout
-            | ErrorCode::DnsTimeout,
-        ) => ToolError::Timeout(format!("{route}: Orchestra did not answer in time")),
-        Some(ErrorCode::HttpResponseBodySize(_)) => ToolError::UnexpectedResponse(format!(
-            "{route}: the answer is larger than the host allows; ask for less (a smaller limit or max_bytes)"
-        )),
-        Some(code) => ToolError::Transport(format!("{route}: {code:?}")),
-        None => {
-            // Failures while streaming a body reach the guest as text only (wasi:io gives
-            // a debug string, not an error code), so the host's named limits are matched here.
-            let text = format!("{error:#}");
-            let lower = text.to_ascii_lowercase();
-            if lower.contains("body size") || text.contains("HttpResponseBodySize") {
-                ToolError::UnexpectedResponse(format!(
-                    "{route}: the answer is larger than the host allows; ask for less (a smaller limit or max_bytes)"
-                ))
-            } else if lower.contains("timeout") || lower.contains("timed out") {
-                ToolError::Timeout(format!("{route}: Orchestra stopped sending part-way through the answer"))
-            } else {
-                ToolError::Transport(format!("{route}: {text}"))
-            }
-        }
-    }
+    failure::no_answer(route, error.downcast_ref::<ErrorCode>(), &format!("{error:#}"))
 }
 
 /// Turns a non-2xx answer into an `upstream` error carrying Orchestra's `detail`.
@@ -360,32 +349,25 @@ async fn check_status(route: &str, response: Response<Body>) -> Result<Response<
     let content_range = response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
     let (body, _) = read_capped(route, response, MAX_ERROR_BYTES).await.unwrap_or_default();
     let detail = truncate(&error_detail(&body), MAX_DETAIL_CHARS);
-    let hint = hint_for(status, retry_after_seconds, content_range.as_deref());
+    let missing_path = status == 404 && !names_a_missing_resource(&body);
+    let file_size = content_range.as_deref().and_then(|c| parse_content_range(c).1);
+    let hint = failure::status_hint(route, status, missing_path, retry_after_seconds, file_size);
     Err(ToolError::Upstream(UpstreamError { status, request: route.to_string(), detail, retry_after_seconds, hint }))
 }
 
-/// What to try next, by status.
-fn hint_for(status: u16, retry_after: Option<u32>, content_range: Option<&str>) -> Option<String> {
-    let hint = match status {
-        400 | 422 => "Orchestra rejected the request as the detail says; correct the arguments and call again".to_string(),
-        401 => "Orchestra did not accept the API key: check that the key configured for this server (ORCHESTRA_API_KEY) is current and belongs to the Orchestra host it calls (app, stage or dev)".to_string(),
-        403 => "Orchestra refused access: run history (the Metadata API) needs an enterprise plan, a key can be limited to allowed IP ranges, and an account_id (X-Orchestra-Account-Id) must name the workspace the key belongs to".to_string(),
-        404 => "nothing matches that id: take ids from the list tools, and note that run history covers the last 7 days by default".to_string(),
-        409 => "the resource is not in a state that allows this; fetch it again and check its status".to_string(),
-        416 => match content_range.and_then(|c| parse_content_range(c).1) {
-            Some(total) => format!("the requested range lies outside the file, which is {total} bytes long"),
-            None => "the requested range lies outside the file".to_string(),
-        },
-        429 => match retry_after {
-            Some(s) => format!("Orchestra is rate limiting this key: retry after {s} s"),
-            None => "Orchestra is rate limiting this key and did not say for how long: wait a minute before calling again"
-                .to_string(),
-        },
-        500..=599 => "Orchestra failed on its side, and reads were already retried; calling again later may work"
-            .to_string(),
-        _ => return None,
-    };
-    Some(hint)
+/// Whether a 404 body is Orchestra saying a resource is missing (a JSON `detail` naming
+/// it) rather than a server without this path: FastAPI's bare "Not Found", an HTML page,
+/// an empty body.
+fn names_a_missing_resource(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("detail").and_then(Value::as_str).map(|d| !d.trim().eq_ignore_ascii_case("not found")))
+        .unwrap_or(false)
+}
+
+/// Whether the error is a 404 from a server that lacks the path, i.e. a wrong base URL.
+pub fn is_wrong_base_url(error: &ToolError) -> bool {
+    matches!(error, ToolError::Upstream(u) if u.status == 404 && u.hint.as_deref() == Some(failure::WRONG_BASE_URL))
 }
 
 /// Finds the human text of an error body: FastAPI's `detail` (string or validation list),

@@ -2,8 +2,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::Client;
 use crate::api::models::{Account, Environment, PipelineRun};
+use crate::api::{Client, is_wrong_base_url};
 use crate::catalogue::READ;
 use crate::wit::ToolError;
 
@@ -16,8 +16,11 @@ pub struct Args {}
 pub struct Output {
     /// The Orchestra API this server calls.
     pub api: String,
-    /// Orchestra answered.
+    /// Something answered at the base URL.
     pub reachable: bool,
+    /// The base URL answers like Orchestra's API; false when a path every Orchestra API
+    /// has is missing there (a 404 that is not Orchestra's), which means a wrong base URL.
+    pub api_found: bool,
     /// Orchestra's health answer as text, when it gave one.
     pub health: Option<String>,
     /// Whether Orchestra accepted the API key for an authenticated read; absent when
@@ -55,6 +58,7 @@ pub async fn run(client: Client, _args: Args) -> Result<Output, ToolError> {
     let mut out = Output {
         api: client.base().to_string(),
         reachable: false,
+        api_found: false,
         health: None,
         key_accepted: None,
         workspace: None,
@@ -62,24 +66,37 @@ pub async fn run(client: Client, _args: Args) -> Result<Output, ToolError> {
         metadata_api: None,
         problems: Vec::new(),
     };
-    match client.get_json::<Value>("GET /health", "/health").await {
+    match client.public().get_json::<Value>("GET /health", "/health").await {
         Ok(health) => {
             out.reachable = true;
             out.health = Some(crate::shape::bounded(&health.to_string(), 500));
         }
+        Err(e) if is_wrong_base_url(&e) => {
+            out.reachable = true;
+            out.problems.push(problem(&e));
+            return Ok(out);
+        }
         Err(e) if answered(&e) => out.reachable = true,
         Err(e) => {
-            out.problems.push(format!("{}: check ORCHESTRA_BASE_URL and the network", problem(&e)));
+            out.problems.push(problem(&e));
             return Ok(out);
         }
     }
     match client.get_json::<Vec<Environment>>("GET /environments", "/environments").await {
         Ok(environments) => {
+            out.api_found = true;
             out.key_accepted = Some(true);
             out.environments = environments.into_iter().map(|e| e.name).collect();
         }
+        // No key: nothing was sent, so nothing is known about a key.
+        Err(e @ ToolError::EgressDenied(_)) => {
+            out.api_found = true;
+            out.problems.push(problem(&e));
+            return Ok(out);
+        }
         Err(e) => {
-            out.key_accepted = Some(!matches!(&e, ToolError::Upstream(u) if u.status == 401));
+            out.api_found = !is_wrong_base_url(&e);
+            out.key_accepted = out.api_found.then(|| !matches!(&e, ToolError::Upstream(u) if u.status == 401));
             out.problems.push(problem(&e));
             return Ok(out);
         }

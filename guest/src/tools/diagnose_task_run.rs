@@ -124,18 +124,25 @@ pub struct LogTail {
     pub file_status: Option<String>,
 }
 
-/// Finds the task run: in its pipeline run when given, else by id in the last 7 days.
-async fn find(client: &Client, task_run_id: &str, pipeline_run_id: Option<&str>) -> Result<TaskRun, ToolError> {
+/// Finds the task run: in its pipeline run when given (returning the run's task runs too,
+/// so they are read once), else by id in the last 7 days.
+async fn find(
+    client: &Client,
+    task_run_id: &str,
+    pipeline_run_id: Option<&str>,
+) -> Result<(TaskRun, Option<Vec<TaskRun>>), ToolError> {
     if let Some(run) = pipeline_run_id {
-        return siblings(client, run)
-            .await?
-            .into_iter()
+        let all = siblings(client, run).await?;
+        let task = all
+            .iter()
             .find(|t| t.id.eq_ignore_ascii_case(task_run_id))
-            .ok_or_else(|| invalid("task_run_id", format!("pipeline run {run} has no task run {task_run_id}")));
+            .cloned()
+            .ok_or_else(|| invalid("task_run_id", format!("pipeline run {run} has no task run {task_run_id}")))?;
+        return Ok((task, Some(all)));
     }
     let path = format!("/task_runs{}", args::query(&[("task_run_ids", Some(task_run_id.to_string()))]));
     let (found, _) = client.get_pages::<TaskRun>("GET /task_runs", &path, 10, 1).await?;
-    found.into_iter().next().ok_or_else(|| {
+    let task = found.into_iter().next().ok_or_else(|| {
         invalid(
             "task_run_id",
             format!(
@@ -143,7 +150,8 @@ async fn find(client: &Client, task_run_id: &str, pipeline_run_id: Option<&str>)
                  (get_pipeline_run or list_pipeline_runs show it)"
             ),
         )
-    })
+    })?;
+    Ok((task, None))
 }
 
 async fn siblings(client: &Client, pipeline_run_id: &str) -> Result<Vec<TaskRun>, ToolError> {
@@ -186,7 +194,9 @@ async fn log_tail(client: &Client, run: &str, task: &str, tail: u64) -> Result<O
     let route = "GET /pipeline_runs/{pipeline_run_id}/task_runs/{task_run_id}/logs/download";
     let got = client.get_bytes(route, &path, Some(download::range(None, tail, tail)), tail as usize).await?;
     let slice = download::slice(&file.filename, got, tail, "");
-    let mut text = if slice.encoding == Encoding::Utf8 { slice.content } else { String::new() };
+    // Shaped text for a model: terminal colour codes (dbt writes them) only cost tokens;
+    // get_task_run_log keeps the exact bytes.
+    let mut text = if slice.encoding == Encoding::Utf8 { shape::without_ansi(&slice.content) } else { String::new() };
     if slice.more_before
         && let Some(newline) = text.find('\n')
     {
@@ -216,16 +226,19 @@ fn bounded_map(map: Option<Map<String, Value>>) -> Map<String, Value> {
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let task_run_id = args::uuid("task_run_id", &args.task_run_id.0)?;
     let given_run = args.pipeline_run_id.as_ref().map(|r| args::uuid("pipeline_run_id", &r.0)).transpose()?;
-    let task = find(&client, &task_run_id, given_run.as_deref()).await?;
+    let (task, read) = find(&client, &task_run_id, given_run.as_deref()).await?;
     let run_id = args::uuid("pipeline_run_id", &task.pipeline_run_id)?;
     let mut notes = Vec::new();
 
-    let all = match siblings(&client, &run_id).await {
-        Ok(all) => all,
-        Err(e) => {
-            notes.push(format!("the other task runs could not be read: {}", super::summary(&e)));
-            Vec::new()
-        }
+    let all = match read {
+        Some(all) => all,
+        None => match siblings(&client, &run_id).await {
+            Ok(all) => all,
+            Err(e) => {
+                notes.push(format!("the other task runs could not be read: {}", super::summary(&e)));
+                Vec::new()
+            }
+        },
     };
     let upstream: Vec<Neighbour> = task.depends_on.iter().flatten().map(|id| neighbour(id, &all)).collect();
     let downstream: Vec<Neighbour> = all

@@ -26,18 +26,33 @@ pub struct Output {
 /// Finds an environment by name (any case) or id, or says which ones exist.
 pub async fn resolve(client: &Client, wanted: &str) -> Result<Environment, ToolError> {
     let environments: Vec<Environment> = client.get_json("GET /environments", "/environments").await?;
+    lookup(&environments, "environment", wanted).cloned()
+}
+
+/// The environment named (or with the id) `wanted`, or an error for `field` listing the names.
+fn lookup<'a>(environments: &'a [Environment], field: &str, wanted: &str) -> Result<&'a Environment, ToolError> {
     let wanted = wanted.trim();
     environments
         .iter()
         .find(|e| e.name.eq_ignore_ascii_case(wanted) || e.environment_id.eq_ignore_ascii_case(wanted))
-        .cloned()
         .ok_or_else(|| {
             let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
-            invalid(
-                "environment",
-                format!("no environment is named {wanted:?}; the workspace has: {}", names.join(", ")),
-            )
+            invalid(field, format!("no environment is named {wanted:?}; the workspace has: {}", names.join(", ")))
         })
+}
+
+/// The ids of `wanted` environments, each a name or an id; the environments are read once,
+/// and only when a name needs looking up. `field` names the argument in errors.
+pub async fn ids(client: &Client, field: &str, wanted: &[String]) -> Result<Vec<String>, ToolError> {
+    if wanted.iter().all(|w| args::uuid(field, w).is_ok()) {
+        return wanted.iter().map(|w| args::uuid(field, w)).collect();
+    }
+    let environments: Vec<Environment> = client.get_json("GET /environments", "/environments").await?;
+    wanted
+        .iter()
+        .enumerate()
+        .map(|(i, w)| args::uuid(field, &lookup(&environments, &format!("{field}/{i}"), w)?.environment_id))
+        .collect()
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {

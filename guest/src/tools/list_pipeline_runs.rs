@@ -27,9 +27,9 @@ pub struct Args {
     /// Only these pipeline runs (run ids, UUIDs).
     #[serde(default)]
     pub pipeline_run_ids: Vec<Id>,
-    /// Only runs in these environments (environment ids, UUIDs).
+    /// Only runs in these environments, each its name (e.g. `Production`) or id.
     #[serde(default)]
-    pub environments: Vec<Id>,
+    pub environments: Vec<String>,
     /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
     /// times); `full`: every field Orchestra returns.
     #[serde(default)]
@@ -63,6 +63,7 @@ pub struct Output {
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let window = args::resolve_window(args.time_from.as_deref(), args.time_to.as_deref(), super::now())?;
     let limit = args.limit.clamp(1, 1000) as usize;
+    let environments = super::get_environment::ids(&client, "environments", &args.environments).await?;
     let path = format!(
         "/pipeline_runs{}",
         args::query(&[
@@ -71,7 +72,7 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             ("status", args::csv(&args.status)),
             ("pipeline_ids", args::csv(&args::uuids("pipeline_ids", &args.pipeline_ids)?)),
             ("pipeline_run_ids", args::csv(&args::uuids("pipeline_run_ids", &args.pipeline_run_ids)?)),
-            ("environments", args::csv(&args::uuids("environments", &args.environments)?)),
+            ("environments", args::csv(&environments)),
         ])
     );
     let page_size = limit.min(100) as u32;

@@ -58,13 +58,33 @@ use crate::error::invalid;
 use crate::wit::{CallOutcome, ToolError};
 
 /// Reads the arguments object into the tool's arguments type. The host has already
-/// checked it against the schema, so a failure here is rare and still named.
+/// checked it against the schema, so a failure here is rare, and it still names the field
+/// (for a runtime that does not validate).
 pub fn parse<A: DeserializeOwned>(arguments: Value) -> Result<A, ToolError> {
-    serde_json::from_value(arguments).map_err(|e| invalid("", e.to_string()))
+    serde_path_to_error::deserialize(arguments).map_err(|e| {
+        use serde_path_to_error::Segment;
+        let field: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Seq { index } => Some(index.to_string()),
+                Segment::Map { key } => Some(key.clone()),
+                Segment::Enum { variant } => Some(variant.clone()),
+                Segment::Unknown => None,
+            })
+            .collect();
+        invalid(&field.join("/"), e.into_inner().to_string())
+    })
 }
 
 /// Wraps a finished result, fitted into the result budget.
 pub fn done<O: Serialize>(output: O) -> Result<CallOutcome, ToolError> {
+    done_keeping(output, &[])
+}
+
+/// Wraps a finished result, fitted into the result budget without cutting the top-level
+/// lists named in `summary` (counts over the whole answer, never cut).
+pub fn done_keeping<O: Serialize>(output: O, summary: &[&str]) -> Result<CallOutcome, ToolError> {
     let failed = |e: serde_json::Error| ToolError::Internal(format!("result does not serialize: {e}"));
     let text = serde_json::to_string(&output).map_err(failed)?;
     let budget = crate::budget::from_env();
@@ -73,7 +93,7 @@ pub fn done<O: Serialize>(output: O) -> Result<CallOutcome, ToolError> {
         return Ok(CallOutcome::Done(text));
     }
     let value = serde_json::from_str(&text).map_err(failed)?;
-    Ok(CallOutcome::Done(crate::budget::fit(value, budget).to_string()))
+    Ok(CallOutcome::Done(crate::budget::fit(value, budget, summary).to_string()))
 }
 
 /// A one-line account of an error, for a note inside a result that otherwise succeeded.
@@ -96,7 +116,8 @@ pub fn now() -> jiff::Timestamp {
 }
 
 /// Declares a tool whose single step parses `$args` and awaits `$run(client, args)`;
-/// `opt_in: true` leaves it out of `tools/list` unless the operator enables it.
+/// `opt_in: true` leaves it out of `tools/list` unless the operator enables it, and
+/// `summary: [...]` names top-level lists the result budget never cuts.
 macro_rules! single_step_tool {
     (
         name: $name:literal,
@@ -104,6 +125,7 @@ macro_rules! single_step_tool {
         toolset: $toolset:literal,
         annotations: $annotations:expr,
         $(opt_in: $opt_in:expr,)?
+        $(summary: [$($summary:literal),*],)?
         args: $args:ty,
         output: $output:ty,
         run: $run:path $(,)?
@@ -121,7 +143,7 @@ macro_rules! single_step_tool {
                 run: |client, arguments, _resume| {
                     Box::pin(async move {
                         let args: $args = crate::tools::parse(arguments)?;
-                        crate::tools::done($run(client, args).await?)
+                        crate::tools::done_keeping($run(client, args).await?, &[$($($summary),*)?])
                     })
                 },
             }
@@ -129,3 +151,28 @@ macro_rules! single_step_tool {
     };
 }
 pub(crate) use single_step_tool;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_argument_that_does_not_parse_is_named() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Args {
+            version_number: Option<u32>,
+            tasks: Vec<u8>,
+        }
+        let Err(crate::wit::ToolError::InvalidArguments(a)) =
+            super::parse::<Args>(serde_json::json!({"version_number": 4294967296u64, "tasks": []}))
+        else {
+            panic!("refused")
+        };
+        assert_eq!(a.field, "version_number");
+        let Err(crate::wit::ToolError::InvalidArguments(a)) =
+            super::parse::<Args>(serde_json::json!({"tasks": [1, 300]}))
+        else {
+            panic!("refused")
+        };
+        assert_eq!(a.field, "tasks/1");
+    }
+}

@@ -2,8 +2,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::api::Client;
 use crate::api::models::{Pipeline, PipelineRun, StartPipelineResponse};
+use crate::api::{Client, may_have_taken_effect};
 use crate::args::{self, PipelineRef};
 use crate::catalogue::Annotations;
 use crate::error::unexpected;
@@ -44,6 +44,12 @@ pub struct Args {
     #[schemars(length(min = 1, max = 200))]
     #[allow(dead_code)] // Read by the host (`host/src/dedupe.rs`), which answers repeats; never sent.
     pub dedupe_key: Option<String>,
+    /// Set true only to repeat a start with the same `dedupe_key` whose outcome was unknown,
+    /// after checking (`list_pipeline_runs`) that it created no run. Otherwise such a repeat
+    /// is refused, so one start never makes two runs.
+    #[serde(default)]
+    #[allow(dead_code)] // Read by the host, like `dedupe_key`; never sent.
+    pub dedupe_retry: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -76,66 +82,91 @@ fn body(args: &Args) -> Value {
     Value::Object(body)
 }
 
-/// What to say when the request may have reached Orchestra but no answer came back.
-const UNKNOWN_OUTCOME: &str = "the start request may have reached Orchestra, so the outcome is unknown and it was not retried. \
-    Before starting again, check list_pipeline_runs for this pipeline with time_from set to a few minutes ago";
+/// How long to wait before looking for the run a second time: Orchestra may create it a
+/// moment after the start request's answer was lost.
+const RECHECK_AFTER_SECS: u64 = 3;
 
-/// After an ambiguous failure: the runs of the pipeline created since the call began, so
-/// the model can see whether the start took effect. Best effort: a failure here says so.
-async fn runs_since(client: &Client, pipeline: &str, since: jiff::Timestamp) -> String {
+/// After a start whose outcome is unknown: the runs of the pipeline created since the
+/// call began (looked for twice, `RECHECK_AFTER_SECS` apart, before saying there are none), so
+/// the model can tell whether the start took effect. Best effort: a failure here says so.
+async fn runs_since(client: &Client, pipeline: &str, began: jiff::Timestamp, dedupe: bool) -> String {
     let id = match args::uuid("pipeline_id_or_alias", pipeline) {
         Ok(id) => id,
         Err(_) => {
             let query = args::query(&[("alias", Some(pipeline.to_string()))]);
             match client.get_json::<Pipeline>("GET /pipeline", &format!("/pipeline{query}")).await {
                 Ok(found) => found.id,
-                Err(e) => return format!("The runs since could not be checked ({})", super::summary(&e)),
+                Err(e) => return format!("Its runs could not be checked ({})", super::summary(&e)),
             }
         }
     };
-    let path = format!(
-        "/pipeline_runs{}",
-        args::query(&[
-            ("time_from", Some(args::format_time(since))),
-            ("time_to", Some(args::format_time(args::end_of_second(super::now())))),
-            ("pipeline_ids", Some(id)),
-        ])
-    );
-    match client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, 10, 10).await {
-        Ok((runs, _)) if runs.is_empty() => "No run of this pipeline was created since the call began".to_string(),
-        Ok((runs, _)) => {
-            let listed: Vec<String> =
-                runs.iter().map(|r| format!("{} ({}, created {})", r.id, r.run_status, r.created_at)).collect();
-            format!("Runs of this pipeline created since the call began: {}", listed.join("; "))
+    let from = args::format_time(began);
+    let mut checked = 0;
+    loop {
+        let to = args::format_time(args::end_of_second(super::now()));
+        let path = format!(
+            "/pipeline_runs{}",
+            args::query(&[
+                ("time_from", Some(from.clone())),
+                ("time_to", Some(to.clone())),
+                ("pipeline_ids", Some(id.clone()))
+            ])
+        );
+        checked += 1;
+        match client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, 10, 10).await {
+            Ok((runs, _)) if runs.is_empty() && checked < 2 => {
+                wstd::task::sleep(wstd::time::Duration::from_secs(RECHECK_AFTER_SECS)).await;
+            }
+            Ok((runs, _)) if runs.is_empty() => {
+                let retry = if dedupe { " (with the same dedupe_key and dedupe_retry: true)" } else { "" };
+                return format!(
+                    "No run of this pipeline was created between {from} (when this call began) and {to}, looked for \
+                     twice {} s apart. Orchestra may still create it: list_pipeline_runs for this pipeline again \
+                     before starting it again{retry}",
+                    RECHECK_AFTER_SECS
+                );
+            }
+            Ok((runs, _)) => {
+                let listed: Vec<String> =
+                    runs.iter().map(|r| format!("{} ({}, created {})", r.id, r.run_status, r.created_at)).collect();
+                return format!(
+                    "Runs of this pipeline created between {from} (when this call began) and {to}: {}. Runs that \
+                     others or a schedule started in that time are listed too, so one of these may not be this \
+                     call's",
+                    listed.join("; ")
+                );
+            }
+            Err(e) => return format!("Its runs could not be checked ({})", super::summary(&e)),
         }
-        Err(e) => format!("The runs since could not be checked ({})", super::summary(&e)),
     }
 }
 
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let pipeline = args::pipeline_id_or_alias("pipeline_id_or_alias", &args.pipeline_id_or_alias.0)?;
-    // A minute of slack for clocks that disagree.
-    let began = super::now().checked_sub(jiff::SignedDuration::from_secs(60)).unwrap_or_else(|_| super::now());
+    // The second this call began, as the start of the window its run is looked for in.
+    let began = args::start_of_second(super::now());
     let route = "POST /pipelines/{pipeline_id_or_alias}/start";
     // Never retried: a start that reached the server and is sent again starts a second run.
     let answer =
         client.post_json::<StartPipelineResponse>(route, &format!("/pipelines/{pipeline}/start"), &body(&args)).await;
+    let dedupe = args.dedupe_key.is_some();
     let started = match answer {
         Ok(Some(started)) => started,
         Ok(None) => {
             return Err(unexpected(format!("{route}: Orchestra answered without a body, so the run id is unknown")));
         }
+        Err(e) if !may_have_taken_effect(&e) => return Err(e),
         Err(ToolError::Timeout(m)) => {
-            let since = runs_since(&client, &pipeline, began).await;
-            return Err(ToolError::Timeout(format!("{m}; {UNKNOWN_OUTCOME}. {since}")));
+            let since = runs_since(&client, &pipeline, began, dedupe).await;
+            return Err(ToolError::Timeout(format!("{m}. {since}")));
         }
         Err(ToolError::Transport(m)) => {
-            let since = runs_since(&client, &pipeline, began).await;
-            return Err(ToolError::Transport(format!("{m}; {UNKNOWN_OUTCOME}. {since}")));
+            let since = runs_since(&client, &pipeline, began, dedupe).await;
+            return Err(ToolError::Transport(format!("{m}. {since}")));
         }
-        Err(ToolError::Upstream(u)) if u.status >= 500 => {
-            let since = runs_since(&client, &pipeline, began).await;
-            let hint = format!("{UNKNOWN_OUTCOME}. {since}");
+        Err(ToolError::Upstream(u)) => {
+            let since = runs_since(&client, &pipeline, began, dedupe).await;
+            let hint = format!("{}. {since}", u.hint.clone().unwrap_or_default());
             return Err(ToolError::Upstream(UpstreamError { hint: Some(hint), ..u }));
         }
         Err(e) => return Err(e),

@@ -64,8 +64,10 @@ fn problems(answer: &Value) -> Vec<Problem> {
 pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
     let path =
         format!("/pipelines/schema{}", args::query(&[("canonicalize", args.canonicalize.then(|| "true".to_string()))]));
-    let (status, answer) =
-        client.post_for_answer("POST /pipelines/schema", &path, &Value::Object(args.definition), &[422]).await?;
+    let (status, answer) = client
+        .public()
+        .post_for_answer("POST /pipelines/schema", &path, &Value::Object(args.definition), &[422])
+        .await?;
     if status == 422 {
         let problems = problems(&answer);
         if problems.is_empty() {

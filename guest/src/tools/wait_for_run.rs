@@ -79,10 +79,11 @@ async fn step(client: Client, arguments: Value, resume: Option<String>) -> Resul
     let terminal = super::get_pipeline_run::is_terminal(&run.run_status);
     let interval_ms = i64::from(args.poll_interval_seconds.clamp(2, 60)) * 1000;
     let timeout_ms = i64::from(args.timeout_seconds.clamp(1, 1800)) * 1000;
-    if !terminal && waited_ms + interval_ms <= timeout_ms {
+    // The last check comes when the timeout is reached, never a poll interval before it.
+    if !terminal && waited_ms < timeout_ms {
         let seconds = waited_ms / 1000;
         return Ok(CallOutcome::Pending(Pending {
-            resume_after_ms: interval_ms as u32,
+            resume_after_ms: interval_ms.min(timeout_ms - waited_ms) as u32,
             state: serde_json::to_string(&state).map_err(|e| ToolError::Internal(e.to_string()))?,
             progress: Some(Progress {
                 progress: seconds as f64,

@@ -58,13 +58,13 @@ pub struct Output {
     pub environment: Option<String>,
     /// Failing runs in the window, as counted by Orchestra.
     pub failing_run_count: u64,
-    /// Failing runs by status (FAILED, WARNING).
+    /// Failing runs in the window by status (FAILED, WARNING).
     pub by_status: BTreeMap<String, u64>,
-    /// Each affected pipeline with how many of the reported runs failed.
+    /// Each affected pipeline with how many of its runs failed in the window.
     pub pipelines: Vec<PipelineFailures>,
-    /// The failing runs, newest first, each with its failing tasks.
+    /// The newest failing runs (at most `max_runs`), each with its failing tasks.
     pub failures: Vec<Failure>,
-    /// True when there were more failing runs than `max_runs`.
+    /// True when `failures` holds fewer runs than `failingRunCount`.
     pub truncated: bool,
     /// Adjustments made to the request, and what could not be read.
     pub notes: Vec<String>,
@@ -163,26 +163,39 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             ("environments", environment.as_ref().map(|e| e.environment_id.clone())),
         ])
     );
+    // The summary counts every failing run of the window (up to SUMMARY_RUNS); only the
+    // per-run detail is bounded by max_runs.
+    const SUMMARY_RUNS: usize = 1000;
     let max_runs = args.max_runs.clamp(1, 100) as usize;
-    let (runs, total) = client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, 100, max_runs).await?;
+    let (mut runs, total) = client.get_pages::<PipelineRun>("GET /pipeline_runs", &path, 100, SUMMARY_RUNS).await?;
     let mut notes = window.notes.clone();
-    let mut tasks_by_run = failing_tasks_by_run(&client, &runs, window.from, now, &mut notes).await?;
-
+    if total > runs.len() as u64 {
+        notes.push(format!(
+            "{total} runs failed in the window; byStatus and pipelines count the newest {} (narrow the window for \
+             exact counts)",
+            runs.len()
+        ));
+    }
     let mut by_status = BTreeMap::new();
     let mut pipelines: Vec<PipelineFailures> = Vec::new();
-    let mut failures = Vec::with_capacity(runs.len());
-    for run in runs {
+    for run in &runs {
         *by_status.entry(run.run_status.clone()).or_insert(0) += 1;
-        let pipeline = run.pipeline_name.clone().unwrap_or_else(|| run.pipeline_id.clone());
         match pipelines.iter_mut().find(|p| p.pipeline_id == run.pipeline_id) {
             Some(p) => p.failures += 1,
             None => pipelines.push(PipelineFailures {
-                pipeline: pipeline.clone(),
+                pipeline: run.pipeline_name.clone().unwrap_or_else(|| run.pipeline_id.clone()),
                 pipeline_id: run.pipeline_id.clone(),
                 failures: 1,
                 latest_pipeline_run_id: run.id.clone(),
             }),
         }
+    }
+    runs.truncate(max_runs);
+    let mut tasks_by_run = failing_tasks_by_run(&client, &runs, window.from, now, &mut notes).await?;
+
+    let mut failures = Vec::with_capacity(runs.len());
+    for run in runs {
+        let pipeline = run.pipeline_name.clone().unwrap_or_else(|| run.pipeline_id.clone());
         let mut tasks = tasks_by_run.remove(&run.id).unwrap_or_default();
         let failed_task_count = tasks.len();
         tasks.truncate(args.max_tasks_per_run as usize);
@@ -204,10 +217,9 @@ pub async fn run(client: Client, args: Args) -> Result<Output, ToolError> {
             failed_tasks: tasks.into_iter().map(failed_task).collect(),
         });
     }
-    // Counted over the reported runs; say so when Orchestra had more.
     if total > failures.len() as u64 {
         notes.push(format!(
-            "{total} runs failed in the window; the newest {} are reported (raise max_runs, up to 100, for more)",
+            "failures details the newest {} of the {total} failing runs (raise max_runs, up to 100, for more)",
             failures.len()
         ));
     }
@@ -282,6 +294,7 @@ super::single_step_tool! {
     title: "What's broken?",
     toolset: "triage",
     annotations: READ,
+    summary: ["pipelines"],
     args: Args,
     output: Output,
     run: run,

@@ -102,6 +102,9 @@ pub struct Injection {
     pub chunked: bool,
     /// Send the body one byte at a time, this long apart (a slow drip).
     pub drip: Option<Duration>,
+    /// Instead of a canned answer: after `delay`, handle the request for real, even if the
+    /// client has given up by then (a slow Orchestra that acts after the caller's timeout).
+    pub act_late: bool,
 }
 
 impl Default for Injection {
@@ -115,6 +118,7 @@ impl Default for Injection {
             delay: Duration::ZERO,
             chunked: false,
             drip: None,
+            act_late: false,
         }
     }
 }
@@ -124,6 +128,12 @@ impl Default for Injection {
 pub const ECHO_HEADERS: &str = "{{request_headers}}";
 
 impl Injection {
+    /// Requests whose path contains `path_contains` are handled for real, but only after
+    /// `delay`, whether or not the client still waits.
+    pub fn act_late(path_contains: &str, delay: Duration) -> Self {
+        Self { path_contains: path_contains.to_string(), delay, act_late: true, ..Self::default() }
+    }
+
     /// 429 with `Retry-After`, as Orchestra's rate limiter would answer.
     pub fn rate_limited(path_contains: &str, retry_after_seconds: u32) -> Self {
         Self {
@@ -299,6 +309,16 @@ async fn gatekeeper(State(shared): State<Arc<Shared>>, request: Request, next: N
         }
         Some(injection)
     });
+    if let Some(injection) = injected.as_ref().filter(|i| i.act_late) {
+        // In its own task, so a client that hangs up does not stop it.
+        let delay = injection.delay;
+        let shared = shared.clone();
+        let late = tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            authorized(&shared, parts, body, next).await
+        });
+        return late.await.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
     if let Some(injection) = injected {
         tokio::time::sleep(injection.delay).await;
         let headers: serde_json::Map<String, serde_json::Value> = parts
@@ -340,7 +360,17 @@ async fn gatekeeper(State(shared): State<Arc<Shared>>, request: Request, next: N
         }
         return response;
     }
+    authorized(&shared, parts, body, next).await
+}
 
+/// Checks the bearer key and the account, then hands the request to its route.
+async fn authorized(
+    shared: &Shared,
+    parts: axum::http::request::Parts,
+    body: axum::body::Bytes,
+    next: Next,
+) -> Response {
+    let path = parts.uri.path().strip_prefix(API_PREFIX).unwrap_or(parts.uri.path()).to_string();
     // Validating a pipeline definition needs no key; everything else does.
     let public = parts.method == axum::http::Method::POST && path == "/pipelines/schema";
     let expected = format!("Bearer {}", shared.options.api_key);
