@@ -97,6 +97,13 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn colour_codes_are_removed_and_the_text_kept() {
+        let dbt = "41 of 42 ERROR ... [\u{1b}[31mERROR\u{1b}[0m in 1.92s]\n\u{1b}[0m12:00:01  Done.";
+        assert_eq!(without_ansi(dbt), "41 of 42 ERROR ... [ERROR in 1.92s]\n12:00:01  Done.");
+        assert_eq!(without_ansi("plain ✓ text"), "plain ✓ text");
+    }
+
+    #[test]
     fn durations_come_from_orchestra_timestamps() {
         let d = duration_seconds(Some("2025-05-01T11:16:44.841252+00:00"), Some("2025-05-01T11:17:01.280976+00:00"));
         assert_eq!(d, Some(16.4));

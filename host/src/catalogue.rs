@@ -100,12 +100,13 @@ impl Catalogue {
 
     /// Checks arguments against the tool's input schema. Each problem names the argument
     /// (as a JSON pointer below the arguments object) and what is wrong with it; an unknown
-    /// argument names the nearest real one. At most `MAX_PROBLEMS` are listed, then a count.
-    pub fn validate(&self, name: &str, arguments: &Value) -> Result<(), Vec<String>> {
+    /// argument names the nearest real one. At most `MAX_PROBLEMS` are listed, the rest
+    /// counted.
+    pub fn validate(&self, name: &str, arguments: &Value) -> Result<(), Invalid> {
         /// Enough to fix the call; a list of thousands would only flood the context.
         const MAX_PROBLEMS: usize = 10;
         let Some(validator) = self.validators.get(name) else {
-            return Err(vec![format!("unknown tool {name}")]);
+            return Err(Invalid { problems: vec![format!("(tool): unknown tool {name}")], more: 0 });
         };
         let arguments_known: Vec<&str> = self
             .get(name)
@@ -114,14 +115,19 @@ impl Catalogue {
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
         let mut errors = validator.iter_errors(arguments);
-        let mut problems: Vec<String> =
+        let problems: Vec<String> =
             errors.by_ref().take(MAX_PROBLEMS).map(|error| describe(&error, &arguments_known)).collect();
         let more = errors.count();
-        if more > 0 {
-            problems.push(format!("… and {more} more problems of the same kinds"));
-        }
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() { Ok(()) } else { Err(Invalid { problems, more }) }
     }
+}
+
+/// Why arguments were refused: the first problems, each `field: what is wrong`, and how
+/// many more there were.
+#[derive(Debug)]
+pub struct Invalid {
+    pub problems: Vec<String>,
+    pub more: usize,
 }
 
 /// One validation error as `field: what is wrong`, for a model.

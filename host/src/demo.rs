@@ -85,8 +85,9 @@ pub async fn run() -> anyhow::Result<()> {
         log["sizeBytes"],
         log["filename"].as_str().unwrap_or("")
     );
+    // The exact bytes, escape characters shown rather than let through to the terminal.
     for line in log["content"].as_str().unwrap_or("").lines() {
-        println!("  | {line}");
+        println!("  | {}", line.replace('\u{1b}', "␛"));
     }
 
     println!("\n# dbt artifacts");

@@ -172,8 +172,11 @@ impl OrchestraServer {
         arguments: &Value,
         context: Option<&RequestContext<RoleServer>>,
     ) -> (CallToolResult, Outcome) {
-        if let Err(problems) = self.inner.catalogue.validate(name, arguments) {
-            let list = problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
+        if let Err(invalid) = self.inner.catalogue.validate(name, arguments) {
+            let mut list = invalid.problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
+            if invalid.more > 0 {
+                list.push_str(&format!("\n- … and {} more problems of the same kinds", invalid.more));
+            }
             let text = format!(
                 "Invalid arguments for {name}; nothing was sent to Orchestra. Fix these and call again:\n{list}"
             );

@@ -97,6 +97,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
     }
 }
 
+/// What one line that passed the guard is: a line it cut (ending in NUL) is answered as
+/// too long, with its id when its start holds one.
+pub fn read_line(line: &[u8], max_line: usize) -> Read {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    match text.strip_suffix('\0') {
+        Some(prefix) => Read::Malformed { reply: jsonrpc::too_long(prefix, max_line), notification: false },
+        None => jsonrpc::read(text),
+    }
+}
+
 /// rmcp's side of the stdio transport: messages read by [`spawn`]'s reader, answers to
 /// its writer.
 pub struct StdioTransport {
@@ -132,15 +143,7 @@ where
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
-            let read = match text.strip_suffix('\0') {
-                Some(prefix) => {
-                    Read::Malformed { reply: jsonrpc::too_long(prefix, MAX_LINE_BYTES), notification: false }
-                }
-                None => jsonrpc::read(text),
-            };
-            match read {
+            match read_line(&line, MAX_LINE_BYTES) {
                 Read::Message(message) => {
                     if incoming_tx.send(*message).await.is_err() {
                         break;

@@ -285,6 +285,13 @@ impl RawSession {
         self.response(id).await
     }
 
+    /// Sends the process a signal (`TERM`, `INT`), as a client or a supervisor would.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("the server is running");
+        let status = std::process::Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -{name} {pid}");
+    }
+
     /// Closes stdin and waits for the process to exit; returns its status and how long it took.
     pub async fn close(mut self) -> (std::process::ExitStatus, std::time::Duration, String) {
         drop(self.stdin.take());
@@ -321,17 +328,33 @@ pub async fn http_get(url: &str, headers: &[(&str, &str)]) -> anyhow::Result<(u1
 
 /// A direct POST with a body, for driving the HTTP transport by hand.
 pub async fn http_post(url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> anyhow::Result<(u16, Vec<u8>)> {
+    let (status, _, body) = http_request("POST", url, headers, body).await?;
+    Ok((status, body))
+}
+
+/// A direct request: the status, the response headers (names in lower case) and the body.
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> anyhow::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
     use http_body_util::{BodyExt, Full};
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Full<bytes::Bytes>>();
-    let mut request = hyper::Request::post(url);
+    let mut request = hyper::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
     let response = client.request(request.body(Full::new(bytes::Bytes::from(body)))?).await?;
     let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
     let body = response.into_body().collect().await?.to_bytes().to_vec();
-    Ok((status, body))
+    Ok((status, headers, body))
 }
 
 /// `orchestra-mcp serve --http` as a child process, against the fake.

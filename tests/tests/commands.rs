@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, cache_dir, server_binary};
+use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, server_binary};
 use serde_json::{Value, json};
 
 use orchestra_tests::{run_binary as run, stderr, stdout};
@@ -175,4 +175,118 @@ async fn flags_beat_the_environment_which_beats_the_config_file() {
     let out = run(&["tools", "--config", &config], &[]).await;
     assert!(!out.status.success() && stderr(&out).contains("api_key_command"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("hunter2"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_url_that_is_not_orchestra_fails_doctor_and_calls_say_the_base_url_is_wrong() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    // Every path below this base answers 404 "Not Found", as a server without the API does.
+    let wrong = format!("{}/v2", fake.base_url());
+    let env = at(&wrong, fake.api_key());
+    let out = run(&["doctor"], &env).await;
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("[FAIL] the base URL answers, but not as Orchestra's API"), "{report}");
+    assert!(!report.contains("API key accepted") && !report.contains("Metadata API"), "{report}");
+
+    let out = run(&["call", "list_pipelines"], &env).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(text.contains("404") && text.contains("base URL is probably wrong"), "{text}");
+    assert!(!text.contains("matches that id"), "no id was given: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_key_calls_are_refused_before_sending_and_doctor_does_not_blame_the_key() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let base = fake.base_url();
+    let env = [("ORCHESTRA_BASE_URL", base.as_str()), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")];
+    let out = run(&["call", "list_pipelines"], &env).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("ORCHESTRA_API_KEY") && stderr(&out).contains("nothing was sent"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(fake.requests().is_empty(), "nothing reached Orchestra: {:?}", fake.requests());
+
+    // Validating a definition needs no key, so it is sent.
+    let definition = r#"{"definition": {"version": "v1", "name": "x", "pipeline": {}}}"#;
+    run(&["call", "validate_pipeline", "--args", definition], &env).await;
+    assert!(fake.requests().iter().any(|r| r.path == "/pipelines/schema"));
+
+    let out = run(&["doctor"], &env).await;
+    let report = stdout(&out);
+    assert!(
+        report.contains("[FAIL] API key: not set") && report.contains("not checked, since none is set"),
+        "{report}"
+    );
+    assert!(!report.contains("not accepted"), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listing_tools_never_reads_the_key_and_a_key_that_cannot_be_one_is_refused() {
+    let slow = [("ORCHESTRA_API_KEY_COMMAND", "sleep 100; echo a-key-from-a-slow-command")];
+    let listing = tokio::time::timeout(std::time::Duration::from_secs(30), run(&["tools"], &slow)).await;
+    let out = listing.expect("tools does not wait for the key command");
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let base = fake.base_url();
+    for (source, value, expected) in [
+        ("ORCHESTRA_API_KEY_COMMAND", "echo $((6*7))-secret-line; echo $((6*7))-secret-line", "2 lines"),
+        ("ORCHESTRA_API_KEY", "k", "too short"),
+    ] {
+        let env = [(source, value), ("ORCHESTRA_BASE_URL", base.as_str()), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")];
+        for command in [&["serve"][..], &["call", "list_environments"]] {
+            let out = run(command, &env).await;
+            assert!(!out.status.success(), "{source}={value:?} {command:?}");
+            assert!(stderr(&out).contains(expected) && !stderr(&out).contains("42-"), "{}", stderr(&out));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn switches_take_their_value_after_an_equals_sign_and_never_swallow_the_next_word() {
+    let out = run(&["call", "--fake", "--read-only", "start_pipeline"], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not enabled") && !stderr(&out).contains("invalid value"), "{}", stderr(&out));
+    let out =
+        run(&["call", "--fake", "--read-only=false", "--allow-insecure-loopback", "list_environments"], &[]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_chain_against_one_fake_that_lives_across_them() {
+    use tokio::io::AsyncBufReadExt;
+    let mut fake = tokio::process::Command::new(server_binary())
+        .args(["fake", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(fake.stdout.take().unwrap()).lines();
+    let exports = lines.next_line().await.unwrap().expect("the fake prints its settings");
+    let settings: Vec<(String, String)> = exports
+        .strip_prefix("export ")
+        .expect("an export line")
+        .split(' ')
+        .map(|pair| pair.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap())
+        .collect();
+    let env: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    let out = run(&["call", "start_pipeline", "--args", r#"{"pipeline_id_or_alias": "hourly_ingest"}"#], &env).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let started: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let wait = json!({"pipeline_run_id": started["pipelineRunId"], "poll_interval_seconds": 2}).to_string();
+    let out = run(&["call", "wait_for_run", "--args", &wait], &env).await;
+    assert!(out.status.success(), "the second call sees the first call's run: {}", stderr(&out));
+    let done: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+
+    let pid = fake.id().unwrap().to_string();
+    tokio::process::Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), fake.wait()).await.unwrap().unwrap();
+    assert!(status.success(), "{status}");
 }

@@ -217,3 +217,81 @@ async fn tool_calls_reuse_pooled_connections() {
     assert_eq!(fake.requests().len(), 10);
     assert_eq!(fake.connections(), 1, "ten calls, each in a fresh sandbox, shared one keep-alive connection");
 }
+
+/// A listener that accepts each connection, reads the request head and hangs up: a reset
+/// after the request may have arrived.
+async fn hanging_up_listener() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            drop(socket);
+        }
+    });
+    format!("http://{addr}/api/engine/public")
+}
+
+/// The text a model reads for every kind of failure, in reads and writes, says one thing:
+/// what happened, whether it may have taken effect, and what to do, in words, never in
+/// Rust's debug names.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_failure_is_worded_once_and_never_contradicts_itself() {
+    let in_words = |text: &str| {
+        assert!(!text.contains("ErrorCode") && !text.contains("::") && !text.contains("(None)"), "debug names: {text}");
+    };
+    // Nothing listens: nothing was sent, for reads and writes alike.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let server = Server::start(ServerOptions {
+        base_url: format!("http://{closed}/api/engine/public"),
+        api_key: Some("egress-test-key".into()),
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let text = server.err("list_pipelines", json!({})).await;
+    in_words(&text);
+    assert!(text.contains("connection was refused") && text.contains("Nothing was sent"), "{text}");
+    let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
+    in_words(&text);
+    assert!(text.contains("Nothing was sent") && !text.contains("unknown"), "{text}");
+
+    // The connection breaks after the request: a read says so, a write says its outcome is unknown.
+    let server = Server::start(ServerOptions {
+        base_url: hanging_up_listener().await,
+        api_key: Some("egress-test-key".into()),
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let text = server.err("list_pipelines", json!({})).await;
+    in_words(&text);
+    assert!(text.contains("nothing changed") && !text.contains("took effect"), "{text}");
+    let text =
+        server.err("cancel_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    in_words(&text);
+    assert!(text.contains("whether it took effect is unknown") && !text.contains("check the network"), "{text}");
+
+    // A server failure on a write is not "already retried", and a timeout is said once.
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = Server::start(ServerOptions {
+        env: env(&[("ORCHESTRA_MCP_FIRST_BYTE_TIMEOUT_MS", "500")]),
+        ..ServerOptions::for_fake(&fake)
+    })
+    .await
+    .unwrap();
+    fake.inject(Injection { path_contains: "/cancel".into(), status: 503, ..Injection::default() });
+    let text =
+        server.err("cancel_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
+    assert!(text.contains("503") && text.contains("whether it took effect is unknown"), "{text}");
+    assert!(!text.contains("retried") && !text.contains("try again"), "{text}");
+    fake.inject(Injection {
+        path_contains: "/pipelines".into(),
+        delay: Duration::from_secs(2),
+        ..Injection::default()
+    });
+    let text = server.err("list_pipelines", json!({})).await;
+    in_words(&text);
+    assert_eq!(text.matches("in time").count(), 1, "{text}");
+}

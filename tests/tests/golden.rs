@@ -9,16 +9,18 @@ const ALL_OPT_IN: &str = "delete_pipeline,delete_environment,create_asset,update
                           get_azure_federated_credentials";
 
 /// The configurations the tests run the server in, by name, with their environment.
-const CONFIGURATIONS: [(&str, &[(&str, &str)]); 9] = [
+const CONFIGURATIONS: [(&str, &[(&str, &str)]); 10] = [
     ("default", &[]),
     ("everything", &[("ORCHESTRA_MCP_ENABLE_TOOLS", ALL_OPT_IN)]),
-    ("state_added", &[("ORCHESTRA_MCP_ENABLE_STATE", "true")]),
+    ("state_added", &[("ORCHESTRA_MCP_ENABLE_TOOLS", "get_integration_state,update_integration_state")]),
     (
         "asset_writes_added",
         &[("ORCHESTRA_MCP_ENABLE_TOOLS", "create_asset,update_asset,delete_asset,add_asset_dependencies")],
     ),
     ("delete_pipeline_allowlist", &[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_pipeline,list_pipelines")]),
-    ("environments_with_deletes", &[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]),
+    // A toolset never brings its opt-in tools: no delete_environment, no asset writes.
+    ("environments_toolset", &[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]),
+    ("assets_toolset", &[("ORCHESTRA_MCP_ENABLE_ASSETS", "true")]),
     ("read_only", &[("ORCHESTRA_MCP_READ_ONLY", "true")]),
     ("triage_only", &[("ORCHESTRA_MCP_ENABLE_TRIAGE", "true")]),
     ("no_writes_by_name", &[("ORCHESTRA_MCP_DISABLE_TOOLS", "start_pipeline,cancel_pipeline_run")]),

@@ -1,9 +1,13 @@
 //! `serve --http` from outside, by hand: what the transport lets in (checklist M6: loopback
-//! by default, Host and Origin checks, the bearer token), body limits, and a clean exit on
-//! SIGTERM. Real clients drive whole sessions over HTTP in `real_clients.rs`.
+//! by default, Host and Origin checks, the bearer token), body limits, JSON-RPC errors for
+//! malformed bodies, ending a session, and a clean exit on SIGTERM that answers the calls in
+//! flight. Real clients drive whole sessions over HTTP in `real_clients.rs`.
 
-use orchestra_tests::{FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, http_post};
-use serde_json::json;
+use orchestra_tests::{
+    FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, hostile_component, http_post, http_request,
+};
+use rmcp::ServiceExt;
+use serde_json::{Value, json};
 
 const TOKEN: &str = "mcp-endpoint-token";
 
@@ -81,4 +85,51 @@ async fn beyond_loopback_a_token_is_required_and_sigterm_ends_the_server_cleanly
     assert_eq!(post(&server, &[("authorization", &format!("Bearer {TOKEN}"))], initialize()).await.0, 200);
     let status = server.terminate().await.unwrap();
     assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_body_gets_its_json_rpc_error_and_a_session_ends_with_204() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = start(&fake, &[], "0").await.unwrap();
+    let bearer = format!("Bearer {TOKEN}");
+    let auth = ("authorization", bearer.as_str());
+    for (body, code) in [
+        (b"{not json".to_vec(), -32700),
+        (b"[1, 2]".to_vec(), -32600),
+        (br#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":5}}"#.to_vec(), -32602),
+    ] {
+        let (status, text) = post(&server, &[auth], body).await;
+        assert_eq!(status, 400, "{text}");
+        let error: Value = serde_json::from_str(&text).expect("the answer is JSON-RPC");
+        assert_eq!(error["error"]["code"], code, "{error}");
+    }
+
+    // A 2025-11-25 session ends with DELETE, answered 204.
+    let headers = [auth, ("content-type", "application/json"), ("accept", "application/json, text/event-stream")];
+    let (status, answer, _) = http_request("POST", &server.url, &headers, initialize()).await.unwrap();
+    assert_eq!(status, 200);
+    let session = answer.iter().find(|(n, _)| n == "mcp-session-id").map(|(_, v)| v.clone()).expect("a session id");
+    let (status, _, _) =
+        http_request("DELETE", &server.url, &[auth, ("mcp-session-id", session.as_str())], Vec::new()).await.unwrap();
+    assert_eq!(status, 204);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_answers_the_calls_in_flight_before_exiting() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let options =
+        ServerOptions { component: Some(hostile_component("loop-forever")), ..ServerOptions::for_fake(&fake) };
+    let server = HttpServer::start(options, "0").await.unwrap();
+    let client = ().serve(rmcp::transport::StreamableHttpClientTransport::from_uri(server.url.clone())).await.unwrap();
+    let call =
+        tokio::spawn(async move { client.peer().call_tool(rmcp::model::CallToolRequestParams::new("scenario")).await });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let status = server.terminate().await.unwrap();
+    assert!(status.success(), "exit status {status}");
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), call)
+        .await
+        .expect("the call was answered before the server went away")
+        .unwrap();
+    let error = answer.expect_err("a call that never ends cannot succeed");
+    assert!(error.to_string().contains("shutting down"), "{error}");
 }

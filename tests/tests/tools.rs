@@ -1,6 +1,8 @@
 //! Every tool through the real binary over stdio against the fake: happy paths (results
 //! validated against the tool's outputSchema), what went over the wire, and error paths.
 
+use std::time::Duration;
+
 use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, Server, ServerOptions, http_get};
 use serde_json::{Value, json};
 
@@ -286,26 +288,63 @@ async fn start_pipeline_sends_every_option_and_returns_the_run() {
     assert!(ok["pipelineRunId"].is_string());
 }
 
+fn starts(fake: &FakeOrchestra) -> usize {
+    fake.requests().into_iter().filter(|r| r.path.ends_with("/start")).count()
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_start_whose_answer_is_lost_is_not_retried() {
+async fn a_start_whose_answer_is_lost_is_not_retried_and_only_its_own_window_is_listed() {
     let (fake, server) = setup().await;
+    // A run started before the call began is not the call's, so it is not listed.
+    let earlier = server.ok("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     fake.inject(Injection {
         path_contains: "/start".into(),
         status: 502,
         body: "<html>Bad Gateway</html>".into(),
         ..Injection::default()
     });
-    let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
-    assert!(text.contains("502") && text.contains("outcome is unknown"), "{text}");
-    assert!(text.contains("No run of this pipeline was created since the call began"), "{text}");
-    let starts = fake.requests().into_iter().filter(|r| r.path.ends_with("/start")).count();
-    assert_eq!(starts, 1, "a start is sent exactly once");
-
-    // A run created in the last minute is listed, so the model can tell whether it started.
-    let earlier = server.ok("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
-    fake.inject(Injection { path_contains: "/start".into(), status: 504, ..Injection::default() });
     let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await;
-    assert!(text.contains(earlier["pipelineRunId"].as_str().unwrap()), "{text}");
+    assert!(text.contains("502") && text.contains("whether it took effect is unknown"), "{text}");
+    assert!(
+        !text.contains("try again") && !text.contains("reads were already retried"),
+        "no contradicting advice: {text}"
+    );
+    assert!(text.contains("No run of this pipeline was created between") && text.contains("twice 3 s apart"), "{text}");
+    assert!(!text.contains(earlier["pipelineRunId"].as_str().unwrap()), "{text}");
+    assert_eq!(starts(&fake), 2, "a start is sent exactly once");
+}
+
+/// A server whose requests give up after a second, so a slow start's answer is lost.
+async fn impatient(fake: &FakeOrchestra) -> Server {
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_FIRST_BYTE_TIMEOUT_MS", "1000")]);
+    Server::start(ServerOptions { env, ..ServerOptions::for_fake(fake) }).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_start_that_acts_after_its_answer_was_lost_is_found_and_its_key_is_not_used_twice() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = impatient(&fake).await;
+    // Orchestra creates the run 2 s after the request, a second after the server gave up.
+    fake.inject(Injection::act_late("/start", Duration::from_secs(2)));
+    let args = json!({"pipeline_id_or_alias": "daily_refresh", "dedupe_key": "nightly-2026-12-01"});
+    let text = server.err("start_pipeline", args.clone()).await;
+    assert!(text.contains("did not answer") && text.contains("whether it took effect is unknown"), "{text}");
+    assert_eq!(text.matches("did not answer").count(), 1, "said once: {text}");
+    assert!(text.contains("Runs of this pipeline created between") && text.contains("others or a schedule"), "{text}");
+    let newest = fake.snapshot().runs.into_iter().next().expect("the late start made a run");
+    assert!(text.contains(&newest.0), "the run made after the answer was lost is listed: {text}");
+
+    // The same start again is refused: the first may have happened (it did).
+    let repeat = server.err("start_pipeline", args.clone()).await;
+    assert!(repeat.contains("may have taken effect") && repeat.contains("dedupe_retry: true"), "{repeat}");
+    assert_eq!(starts(&fake), 1, "the repeat was not sent");
+
+    // Only when the agent says the first did not happen is it sent again.
+    let mut retry = args.clone();
+    retry["dedupe_retry"] = json!(true);
+    server.ok("start_pipeline", retry).await;
+    assert_eq!(starts(&fake), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -449,4 +488,38 @@ async fn a_result_over_the_budget_keeps_what_fits_and_says_what_was_cut() {
     let out = roomy.ok("list_pipeline_runs", json!({"time_from": "7d", "limit": 20})).await;
     assert!(out.get("resultCut").is_none());
     assert_eq!(out["runs"].as_array().unwrap().len(), 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_pipeline_runs_takes_environments_by_name_or_id() {
+    let (fake, server) = setup().await;
+    let production = fake.snapshot().environments.into_iter().find(|(_, name)| name == "Production").unwrap();
+    fake.clear_requests();
+    let by_name = server.ok("list_pipeline_runs", json!({"time_from": "7d", "environments": ["production"]})).await;
+    let runs = orchestra_tests::array(&by_name["runs"]);
+    assert!(!runs.is_empty() && runs.iter().all(|r| r["envName"] == "Production"), "{by_name}");
+    let sent = fake.requests().into_iter().find(|r| r.path == "/pipeline_runs").unwrap();
+    assert_eq!(sent.query_param("environments").as_deref(), Some(production.0.as_str()), "names become ids");
+    let by_id = server.ok("list_pipeline_runs", json!({"time_from": "7d", "environments": [production.0]})).await;
+    assert_eq!(by_id["total"], by_name["total"]);
+    let text = server.err("list_pipeline_runs", json!({"environments": ["Production", "Narnia"]})).await;
+    assert!(text.contains("environments/1") && text.contains("Staging"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn argument_errors_are_bounded_name_their_field_and_suggest_the_nearest_argument() {
+    let (fake, server) = setup().await;
+    let statuses: Vec<&str> = vec!["x"; 10_000];
+    let text = server.err("list_pipeline_runs", json!({"status": statuses})).await;
+    assert!(text.len() < 5_000, "{} bytes of error text", text.len());
+    assert!(text.contains("status/0") && text.contains("9990 more problems"), "{}", &text[..text.len().min(2000)]);
+
+    let text = server
+        .err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh", "version_number": 4_294_967_296u64}))
+        .await;
+    assert!(text.contains("version_number") && text.contains("4294967295"), "{text}");
+
+    let text = server.err("list_pipeline_runs", json!({"statuses": ["FAILED"]})).await;
+    assert!(text.contains("\"statuses\" (did you mean \"status\"?)"), "{text}");
+    assert!(fake.requests().is_empty(), "nothing was sent for bad arguments");
 }

@@ -67,6 +67,48 @@ async fn whats_broken_takes_an_environment_by_name_and_can_leave_out_warnings() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_window_given_only_its_start_keeps_the_newest_week_and_an_exact_week_is_not_narrowed() {
+    let (_fake, server) = setup().await;
+    let day = server.ok("whats_broken", json!({"time_from": "24h"})).await;
+    let month = server.ok("whats_broken", json!({"time_from": "30d"})).await;
+    assert!(day["failingRunCount"].as_u64().unwrap() > 0);
+    assert!(month["failingRunCount"].as_u64() >= day["failingRunCount"].as_u64(), "{month}");
+    let to: jiff::Timestamp = month["window"]["to"].as_str().unwrap().parse().unwrap();
+    assert!(jiff::Timestamp::now().duration_since(to).as_secs() < 60, "the newest days are kept: {month}");
+    let note = array(&month["notes"]).iter().map(|n| n.as_str().unwrap()).collect::<Vec<_>>().join(" ");
+    assert!(note.contains("newest 7 days") && note.contains("time_to="), "{note}");
+
+    for week in ["7d", "1w"] {
+        let out = server.ok("list_pipeline_runs", json!({"time_from": week, "limit": 1})).await;
+        let from: jiff::Timestamp = out["window"]["from"].as_str().unwrap().parse().unwrap();
+        let to: jiff::Timestamp = out["window"]["to"].as_str().unwrap().parse().unwrap();
+        assert_eq!(to.duration_since(from).as_secs(), 7 * 86_400, "{week}: {out}");
+        assert!(array(&out["notes"]).iter().all(|n| !n.as_str().unwrap().contains("7 days")), "{week}: {out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counters_describe_what_a_result_holds_and_summaries_the_whole_window() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_MAX_RESULT_CHARS", "6000")]);
+    let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    let runs = server.ok("list_pipeline_runs", json!({"time_from": "7d", "limit": 100})).await;
+    let held = array(&runs["runs"]).len();
+    assert!(runs["resultCut"].is_object() && (held as u64) < runs["total"].as_u64().unwrap(), "{runs}");
+    assert_eq!(runs["returned"], held, "returned counts the runs the result holds");
+    assert_eq!(runs["truncated"], true);
+
+    let broken = server.ok("whats_broken", json!({"time_from": "7d", "max_runs": 2})).await;
+    let total = broken["failingRunCount"].as_u64().unwrap();
+    assert!(total > 2, "{broken}");
+    let by_status: u64 = broken["byStatus"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let by_pipeline: u64 = array(&broken["pipelines"]).iter().map(|p| p["failures"].as_u64().unwrap()).sum();
+    assert_eq!((by_status, by_pipeline), (total, total), "the summary covers the whole window: {broken}");
+    assert!(array(&broken["failures"]).len() <= 2);
+    assert_eq!(broken["truncated"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn diagnose_task_run_brings_log_tail_parameters_neighbours_and_artifacts() {
     let (fake, server) = setup().await;
     let broken = server.ok("whats_broken", json!({"time_from": "7d", "include_warnings": false})).await;
@@ -89,11 +131,21 @@ async fn diagnose_task_run_brings_log_tail_parameters_neighbours_and_artifacts()
     assert!(out["pipelineRun"]["lineageUrl"].is_string());
     assert!(fake.requests().iter().any(|r| r.path == "/task_runs"), "found by searching /task_runs");
 
-    // With its pipeline run named, no search is needed.
+    // Shaped text carries no terminal colour codes; the raw log keeps its exact bytes.
+    let tail = log["tail"].as_str().unwrap();
+    assert!(!tail.contains('\u{1b}') && tail.contains("[ERROR in 1.92s]"), "{tail}");
+    let raw = server
+        .ok("get_task_run_log", json!({"pipeline_run_id": out["pipelineRun"]["id"], "task_run_id": dbt["taskRunId"]}))
+        .await;
+    assert!(raw["content"].as_str().unwrap().contains("\u{1b}[31mERROR"), "the raw log is exact");
+
+    // With its pipeline run named, no search is needed, and its task runs are read once.
     fake.clear_requests();
     let run = out["pipelineRun"]["id"].clone();
     server.ok("diagnose_task_run", json!({"task_run_id": dbt["taskRunId"], "pipeline_run_id": run})).await;
     assert!(!fake.requests().iter().any(|r| r.path == "/task_runs"));
+    let siblings = fake.requests().iter().filter(|r| r.path.ends_with("/task_runs")).count();
+    assert_eq!(siblings, 1, "the run's task runs were read {siblings} times");
 
     let text = server.err("diagnose_task_run", json!({"task_run_id": "00000000-0000-4000-8000-000000000000"})).await;
     assert!(text.contains("7 days") && text.contains("pipeline_run_id"), "{text}");
@@ -174,5 +226,8 @@ async fn wait_for_run_polls_until_the_run_ends_with_progress_on_the_way() {
         .await;
     assert_eq!((out["terminal"].as_bool(), out["timedOut"].as_bool()), (Some(false), Some(true)), "{out}");
     assert!(array(&out["nextSteps"]).iter().any(|s| s.as_str().unwrap().contains("wait_for_run again")));
+    // It waited the whole timeout, not one poll interval less (polls at 0, 2 and 3 s).
+    assert!(out["waitedSeconds"].as_f64().unwrap() >= 3.0, "{out}");
+    assert_eq!(out["polls"], 3, "{out}");
     client.cancel().await.unwrap();
 }

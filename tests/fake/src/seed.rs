@@ -475,7 +475,8 @@ fn task_messages(def: &TaskDef, status: &str) -> (Option<String>, Option<String>
 }
 
 /// The log of one attempt of a task run. Deterministic in the task run; the failing
-/// attempt ends with the error, as real dbt logs do.
+/// attempt ends with the error, as real dbt logs do, with dbt's colour codes around the
+/// status words.
 pub fn log_text(task: &TaskRun, attempt: u32) -> String {
     let mut out = String::new();
     let start = task.started_at.clone().unwrap_or_else(|| task.created_at.clone());
@@ -491,7 +492,7 @@ pub fn log_text(task: &TaskRun, attempt: u32) -> String {
         ));
         for n in 1..=40 {
             out.push_str(&format!(
-                "{stamp}  {n} of 42 START sql table model analytics.model_{n:02} ........ [RUN]\n{stamp}  {n} of 42 OK created sql table model analytics.model_{n:02} ... [SUCCESS 1 in 2.{n:02}s]\n"
+                "{stamp}  {n} of 42 START sql table model analytics.model_{n:02} ........ [RUN]\n{stamp}  {n} of 42 OK created sql table model analytics.model_{n:02} ... [\u{1b}[32mSUCCESS 1\u{1b}[0m in 2.{n:02}s]\n"
             ));
         }
     } else {
@@ -502,7 +503,7 @@ pub fn log_text(task: &TaskRun, attempt: u32) -> String {
     match task.status.as_str() {
         "FAILED" if attempt == 1 => out.push_str(&format!("{stamp}  ERROR: connection reset by peer; retrying task (attempt 2 of 2)\n")),
         "FAILED" => {
-            out.push_str(&format!("{stamp}  41 of 42 ERROR creating sql table model analytics.orders_daily ... [ERROR in 1.92s]\n"));
+            out.push_str(&format!("{stamp}  41 of 42 ERROR creating sql table model analytics.orders_daily ... [\u{1b}[31mERROR\u{1b}[0m in 1.92s]\n"));
             out.push_str(&format!("{stamp}  Database Error in model orders_daily (models/marts/orders_daily.sql)\n"));
             out.push_str(&format!("{stamp}    000904 (42000): SQL compilation error: error line 14 at position 8\n"));
             out.push_str(&format!("{stamp}    invalid identifier 'DISCOUNT_PCT'\n"));

@@ -1,20 +1,18 @@
 //! The stdio input path: arbitrary bytes, delivered in arbitrary chunks, through the
-//! stdin guard and then rmcp's line codec, exactly as `serve_stdio` wires them.
+//! stdin guard and then the line reader, exactly as `serve_stdio` wires them.
 //! Properties: nothing panics; the guard passes every line within the limit unchanged and
-//! turns every longer line into its first `max_line` bytes and a NUL; the codec never
-//! yields a message from a line that was cut.
+//! turns every longer line into its first `max_line` bytes and a NUL; no message is ever
+//! read from a line that was cut, and every line that is not a message gets a JSON-RPC
+//! error to answer with (or, for a notification, none).
 #![no_main]
 
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use orchestra_mcp::stdio::GuardedInput;
-use rmcp::model::ClientJsonRpcMessage;
-use rmcp::transport::async_rw::JsonRpcMessageCodec;
+use orchestra_mcp::jsonrpc::Read;
+use orchestra_mcp::stdio::{GuardedInput, read_line};
 use tokio::io::{AsyncRead, ReadBuf};
-use tokio_util::codec::Decoder;
 use tokio_util::sync::CancellationToken;
 
 /// Hands out `data` in chunks whose sizes come from the fuzzer.
@@ -76,19 +74,19 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(passed, expected(input, max_line));
 
     let whole_lines = input.split(|b| *b == b'\n').filter(|line| line.len() <= max_line).count();
-    let mut codec = JsonRpcMessageCodec::<ClientJsonRpcMessage>::new();
-    let mut buf = BytesMut::from(&passed[..]);
     let mut messages = 0;
-    // Each round consumes at least one line, so this many rounds always suffice.
-    for _ in 0..=passed.len() {
-        if let Ok(Some(_)) = codec.decode_eof(&mut buf) {
-            messages += 1;
-        }
-        if buf.is_empty() {
-            break;
+    for line in passed.split(|b| *b == b'\n') {
+        match read_line(line, max_line) {
+            Read::Message(_) => {
+                assert!(!line.contains(&0), "a message was read from a cut line");
+                messages += 1;
+            }
+            Read::Malformed { reply, .. } => {
+                let reply: serde_json::Value = serde_json::from_str(&reply).expect("the answer is JSON");
+                assert!(reply["error"]["code"].is_i64() && reply["jsonrpc"] == "2.0", "{reply}");
+            }
+            Read::Blank => {}
         }
     }
-    // The codec leaves a final lone `\r` in place (it ends no line), and nothing else.
-    assert!(buf.is_empty() || &buf[..] == b"\r", "the codec stopped consuming input: {buf:?}");
     assert!(messages <= whole_lines, "{messages} messages from {whole_lines} lines within the limit");
 });

@@ -30,9 +30,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(arguments) = serde_json::from_slice::<serde_json::Value>(json) else { return };
     let tools = CATALOGUE.tools();
     let name = tools[usize::from(pick) % tools.len()].name.to_string();
-    if let Err(problems) = CATALOGUE.validate(&name, &arguments) {
-        assert!(!problems.is_empty());
-        for problem in problems {
+    if let Err(invalid) = CATALOGUE.validate(&name, &arguments) {
+        assert!(!invalid.problems.is_empty() && invalid.problems.len() <= 10, "a bounded list of problems");
+        for problem in invalid.problems {
             let (field, message) = problem.split_once(": ").expect("a problem reads `field: message`");
             assert!(!field.is_empty());
             assert!(message.len() <= MAX_MESSAGE, "{} bytes: {message}", message.len());
