@@ -309,6 +309,13 @@ impl OrchestraServer {
                         chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
                     text.push_str(&format!(". {capitalised}"));
                 }
+                if u.status == 401 {
+                    // The component cannot know where this host reads the key from.
+                    text.push_str(
+                        " (this server reads it from ORCHESTRA_API_KEY, ORCHESTRA_API_KEY_FILE or \
+                         ORCHESTRA_API_KEY_COMMAND at start-up)",
+                    );
+                }
                 text
             }
             ToolError::EgressDenied(detail) => {

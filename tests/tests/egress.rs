@@ -109,7 +109,7 @@ async fn oversized_answers_are_cut_off_whether_declared_or_streamed() {
         });
         let text =
             server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
-        assert!(text.contains("larger than the host allows"), "chunked={chunked}: {text}");
+        assert!(text.contains("larger than this server accepts"), "chunked={chunked}: {text}");
     }
     server.ok("list_pipeline_runs", json!({"limit": 1})).await;
 }
@@ -182,7 +182,7 @@ async fn a_slow_drip_trips_the_between_bytes_timeout() {
     let started = Instant::now();
     let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "286cb489-54f0-499b-b531-b84e3909ac9b"})).await;
     assert!(started.elapsed() < Duration::from_secs(10), "took {:?}: {text}", started.elapsed());
-    assert!(text.contains("did not answer in time"), "{text}");
+    assert!(text.contains("did not answer") && text.contains("in time"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -151,7 +151,7 @@ async fn validation_answers_with_problems_located_in_the_definition_and_needs_no
     let sent = fake.requests().into_iter().find(|r| r.path == "/pipelines/schema").unwrap();
     assert!(!sent.headers.iter().any(|(name, _)| name == "authorization"));
     let text = keyless.err("list_pipelines", json!({})).await;
-    assert!(text.contains("ORCHESTRA_API_KEY") && text.contains("none is configured"), "{text}");
+    assert!(text.contains("ORCHESTRA_API_KEY") && text.contains("nothing was sent"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

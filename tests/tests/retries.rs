@@ -48,7 +48,7 @@ async fn a_retry_after_beyond_the_budget_is_reported_not_slept() {
     let started = Instant::now();
     let text = server.err("list_pipeline_runs", json!({"limit": 1})).await;
     assert!(started.elapsed() < Duration::from_secs(5), "no sleep: {:?}", started.elapsed());
-    assert!(text.contains("retry after 120 s"), "{text}");
+    assert!(text.contains("call again after 120 s"), "{text}");
     assert_eq!(sent(&fake, "GET", "/pipeline_runs"), 1);
 }
 
@@ -66,7 +66,7 @@ async fn reads_survive_server_failures_up_to_three_attempts() {
     fake.clear_requests();
     fake.inject(failure("/status", 503, 10));
     let text = server.err("get_pipeline_run", json!({"pipeline_run_id": RUN})).await;
-    assert!(text.contains("503") && text.contains("already retried"), "{text}");
+    assert!(text.contains("503") && text.contains("tried 3 times") && text.contains("nothing changed"), "{text}");
     assert_eq!(sent(&fake, "GET", "/status"), 3, "attempts are bounded");
 }
 
@@ -95,7 +95,7 @@ async fn a_start_is_retried_on_a_rate_limit_but_never_on_a_server_failure() {
     fake.clear_requests();
     fake.inject(failure("/start", 503, 1));
     let text = server.err("start_pipeline", json!({"pipeline_id_or_alias": "daily_refresh"})).await;
-    assert!(text.contains("outcome is unknown"), "{text}");
+    assert!(text.contains("whether it took effect is unknown"), "{text}");
     assert_eq!(sent(&fake, "POST", "/start"), 1);
 
     // Rate limits that go on are bounded too.

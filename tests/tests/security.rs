@@ -79,7 +79,7 @@ async fn the_guest_never_holds_the_key() {
     let names: Vec<&str> = out["env"].as_array().unwrap().iter().map(|pair| pair[0].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["ORCHESTRA_BASE_URL", "ORCHESTRA_MCP_MAX_RESULT_CHARS"],
+        ["ORCHESTRA_BASE_URL", "ORCHESTRA_MCP_MAX_RESULT_CHARS", "ORCHESTRA_AUTH"],
         "the guest's environment holds only non-secret settings: {out}"
     );
     assert!(!out.to_string().contains(fake.api_key()));

@@ -89,7 +89,7 @@ async fn accounts_come_from_the_platform_api_with_the_key() {
 async fn azure_federated_credentials_are_opt_in_and_per_workspace() {
     let (fake, server) = setup().await;
     assert!(!server.tools.iter().any(|t| t.name == "get_azure_federated_credentials"), "absent by default");
-    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_COMPUTE", "true")]);
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "get_azure_federated_credentials")]);
     let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let out = admin.ok("get_azure_federated_credentials", json!({})).await;
     assert_eq!(out["audience"], "api://AzureADTokenExchange");
@@ -159,11 +159,11 @@ async fn environments_are_created_merged_into_and_deleted_only_when_enabled() {
     let list = server.ok("list_environments", json!({})).await;
     assert_eq!(list["defaultEnvironment"], "Dev", "the old default was unset");
 
-    // Deleting is opt-in: absent by default, present when the toolset is enabled.
+    // Deleting is opt-in: absent by default, present when enabled by name.
     assert!(!server.tools.iter().any(|t| t.name == "delete_environment"));
-    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]);
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_environment")]);
     let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
-    let tool = admin.tools.iter().find(|t| t.name == "delete_environment").expect("enabled with its toolset");
+    let tool = admin.tools.iter().find(|t| t.name == "delete_environment").expect("enabled by name");
     assert_eq!(tool.annotations.as_ref().and_then(|a| a.destructive_hint), Some(true));
     let text = admin.err("delete_environment", json!({"environment": "Dev"})).await;
     assert!(text.contains("default environment cannot be deleted"), "{text}");
@@ -260,7 +260,8 @@ async fn check_connection_reports_reachability_key_and_workspace_as_data() {
     .unwrap();
     let out = nowhere.ok("check_connection", json!({})).await;
     assert_eq!((out["reachable"].as_bool(), out["keyAccepted"].as_bool()), (Some(false), None), "{out}");
-    assert!(out["problems"][0].as_str().unwrap().contains("ORCHESTRA_BASE_URL"), "{out}");
+    let problem = out["problems"][0].as_str().unwrap();
+    assert!(problem.contains("connection was refused") && problem.contains("base URL"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -332,9 +333,9 @@ async fn asset_writes_are_opt_in_and_keep_lineage_consistent() {
 async fn integration_state_is_opt_in_read_and_merged() {
     let (fake, server) = setup().await;
     assert!(!server.tools.iter().any(|t| t.name.contains("integration_state")), "absent by default");
-    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_STATE", "true")]);
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "get_integration_state,update_integration_state")]);
     let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
-    assert_eq!(admin.tools.len(), server.tools.len() + 2, "an opt-in toolset is added to the defaults");
+    assert_eq!(admin.tools.len(), server.tools.len() + 2, "opt-in tools named alone are added to the defaults");
 
     let dbt = admin.ok("get_integration_state", json!({"integration": "DBT_CORE"})).await;
     assert_eq!(dbt["state"]["orders_daily"]["checksum"], "9f2c1e7a");
