@@ -50,7 +50,7 @@ fn id_of(object: &serde_json::Map<String, Value>) -> Option<Value> {
 
 /// The answer to a message cut at `limit` bytes, with its id when its start holds one.
 pub fn too_long(prefix: &str, limit: usize) -> String {
-    let limit = if limit % (1 << 20) == 0 { format!("{} MiB", limit >> 20) } else { format!("{limit} bytes") };
+    let limit = if limit.is_multiple_of(1 << 20) { format!("{} MiB", limit >> 20) } else { format!("{limit} bytes") };
     error_line(
         id_in_prefix(prefix),
         ErrorCode::INVALID_REQUEST,

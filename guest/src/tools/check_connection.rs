@@ -96,7 +96,7 @@ pub async fn run(client: Client, _args: Args) -> Result<Output, ToolError> {
         }
         Err(e) => {
             out.api_found = !is_wrong_base_url(&e);
-            out.key_accepted = out.api_found.then(|| !matches!(&e, ToolError::Upstream(u) if u.status == 401));
+            out.key_accepted = out.api_found.then_some(!matches!(&e, ToolError::Upstream(u) if u.status == 401));
             out.problems.push(problem(&e));
             return Ok(out);
         }
