@@ -95,6 +95,35 @@ mod tests {
         assert_eq!(decide(true, answered(429, Some(1)), MAX_ATTEMPTS, 0.5), Decision::Stop);
     }
 
+    /// The README and the start tool's description say what is retried; they must say
+    /// what this policy does.
+    #[test]
+    fn the_docs_describe_this_policy() {
+        let readme = include_str!("../../../README.md");
+        let section = readme.split("### What is retried").nth(1).expect("the README says what is retried");
+        let section = section.split("\n#").next().unwrap_or(section);
+        let ms = |attempt, jitter| match decide(true, answered(503, None), attempt, jitter) {
+            Decision::RetryAfterMs(ms) => ms,
+            Decision::Stop => panic!("attempt {attempt} of a read is retried"),
+        };
+        for promise in [
+            format!("up to {MAX_ATTEMPTS} attempts"),
+            format!("{MAX_RETRY_AFTER_SECONDS} s or less"),
+            format!("{}–{} ms and then {}–{} ms", ms(1, 0.0), ms(1, 1.0), ms(2, 0.0), ms(2, 1.0)),
+            format!("asks for more than {MAX_RETRY_AFTER_SECONDS} s is not waited out"),
+        ] {
+            assert!(section.contains(&promise), "the README lacks {promise:?}:\n{section}");
+        }
+        // A write is sent again after a 429 only.
+        assert!(section.contains("only after a 429"), "{section}");
+        assert!(matches!(decide(false, answered(429, None), 1, 0.5), Decision::RetryAfterMs(_)));
+        for outcome in [answered(500, None), answered(503, Some(1)), Attempt::ConnectionFailed] {
+            assert_eq!(decide(false, outcome, 1, 0.5), Decision::Stop);
+        }
+        let start = include_str!("../descriptions/start_pipeline.md");
+        assert!(!start.contains("never retried"), "a start is retried after a 429: {start}");
+    }
+
     proptest! {
         #[test]
         fn backoff_is_capped_and_never_zero(attempt in 1u32..1000, jitter in any::<f64>(), status in 500u16..505) {
