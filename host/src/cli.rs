@@ -42,7 +42,7 @@ pub enum Command {
     /// MCP calls against it. Needs no API key and no network.
     Demo,
     /// Run the built-in fake Orchestra on loopback until stopped (Ctrl-C or SIGTERM), first
-    /// printing the `export` lines that point this server at it, so several `call`s (or an
+    /// printing the `export` line that points this server at it, so several `call`s (or an
     /// MCP client) share one fake and the runs it holds.
     Fake(FakeArgs),
 }
