@@ -2,6 +2,15 @@
 // of the workspace for `wasm32-wasip2` with a nested cargo, in its own target directory so
 // it does not wait on the outer build's lock.
 
+/// Where the shipped components are written: `target/components/`.
+#[allow(dead_code)]
+fn components_dir(workspace: &std::path::Path) -> std::path::PathBuf {
+    let outer_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
+    let dir = std::path::PathBuf::from(outer_target).join("components");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    dir
+}
+
 /// Builds `package` with `features` and returns the path of its `.wasm` component.
 #[allow(dead_code)]
 fn build_guest(workspace: &std::path::Path, package: &str, features: &[&str]) -> std::path::PathBuf {

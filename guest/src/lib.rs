@@ -4,7 +4,8 @@
 //! descriptions, JSON Schemas, annotations), the API client over `wasi:http`, argument
 //! handling (time windows, multi-value filters, id safety) and output shaping. The
 //! component imports only standard WASI interfaces, so any component runtime can run it;
-//! the orchestra-mcp host adds the sandbox and the API key.
+//! the orchestra-mcp host adds the sandbox and the API key, and a runtime that cannot add
+//! the key passes it in the component's environment (`api/credentials.rs`).
 
 mod api;
 mod args;
@@ -74,7 +75,8 @@ impl Guest for Component {
             .map_err(|e| error::invalid("", format!("arguments are not a JSON object: {e}")))?;
         let account_id = args::take_account_id(&mut arguments)?;
         let client = api::Client::from_env()?.in_account(account_id);
-        wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state))
+        let credentials = client.credentials().clone();
+        credentials.redact_outcome(wstd::runtime::block_on((tool.run)(client, arguments, request.resume_state)))
     }
 
     fn list_prompts() -> Vec<PromptDescriptor> {
@@ -90,7 +92,14 @@ impl Guest for Component {
     }
 
     fn read_resource(uri: String) -> Result<ResourceContents, ToolError> {
-        wstd::runtime::block_on(resources::read(api::Client::from_env()?, &uri))
+        let client = api::Client::from_env()?;
+        let credentials = client.credentials().clone();
+        wstd::runtime::block_on(resources::read(client, &uri)).map_err(|e| credentials.redact_error(e)).map(
+            |mut contents| {
+                contents.text = credentials.redact(contents.text);
+                contents
+            },
+        )
     }
 }
 

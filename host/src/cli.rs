@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::exposure;
+
 #[derive(Parser)]
 #[command(
     name = "orchestra-mcp",
@@ -160,21 +162,21 @@ pub struct Options {
 #[derive(Args, Clone, Default)]
 pub struct ExposureArgs {
     /// Expose only read-only tools: nothing that starts, cancels, changes or deletes.
-    #[arg(long, env = "ORCHESTRA_MCP_READ_ONLY", value_parser = BoolishValueParser::new(), num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(long, env = exposure::READ_ONLY, value_parser = BoolishValueParser::new(), num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub read_only: Option<bool>,
     /// Tools to expose, comma-separated. Naming only opt-in tools (deletes, asset writes,
     /// integration state, Azure credentials) adds them to the defaults; naming any other
     /// tool or a toolset exposes only what is enabled.
-    #[arg(long, env = "ORCHESTRA_MCP_ENABLE_TOOLS", value_delimiter = ',')]
+    #[arg(long, env = exposure::ENABLE_TOOLS, value_delimiter = ',')]
     pub enable_tools: Vec<String>,
     /// Tools to leave out, comma-separated.
-    #[arg(long, env = "ORCHESTRA_MCP_DISABLE_TOOLS", value_delimiter = ',')]
+    #[arg(long, env = exposure::DISABLE_TOOLS, value_delimiter = ',')]
     pub disable_tools: Vec<String>,
     /// Toolsets to expose, comma-separated (e.g. `triage,pipeline_runs`).
-    #[arg(long, env = "ORCHESTRA_MCP_ENABLE_TOOLSETS", value_delimiter = ',')]
+    #[arg(long, env = exposure::ENABLE_TOOLSETS, value_delimiter = ',')]
     pub enable_toolsets: Vec<String>,
     /// Toolsets to leave out, comma-separated.
-    #[arg(long, env = "ORCHESTRA_MCP_DISABLE_TOOLSETS", value_delimiter = ',')]
+    #[arg(long, env = exposure::DISABLE_TOOLSETS, value_delimiter = ',')]
     pub disable_toolsets: Vec<String>,
 }
 

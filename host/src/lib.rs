@@ -5,7 +5,6 @@
 
 pub mod allowlist;
 pub mod call;
-pub mod catalogue;
 pub mod cli;
 pub mod component_cache;
 pub mod config;
@@ -14,7 +13,6 @@ pub mod dedupe;
 pub mod demo;
 pub mod doctor;
 pub mod egress;
-pub mod exposure;
 pub mod http;
 pub mod jsonrpc;
 pub mod key_source;
@@ -25,8 +23,10 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod stdio;
-pub mod suggest;
 pub mod tools_table;
+
+// The MCP face shared with the server component, under the names the host has always used.
+pub use orchestra_mcp_face::{catalogue, exposure, suggest};
 
 use anyhow::Context;
 use rmcp::ServiceExt;
@@ -41,7 +41,8 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
     let started = std::time::Instant::now();
     let sandbox = Sandbox::new(config)?;
     let guest = sandbox.catalogue().await.context("reading the component's catalogue")?;
-    let catalogue = Catalogue::new(guest.tools.clone(), &config.exposure)?;
+    let descriptors = guest.tools.iter().cloned().map(Into::into).collect();
+    let catalogue = Catalogue::new(descriptors, &config.exposure).map_err(anyhow::Error::msg)?;
     tracing::info!(
         tools = catalogue.tools().len(),
         prompts = guest.prompts.len(),

@@ -23,6 +23,8 @@ use wasmtime_wasi::random::WasiRandom;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use orchestra_mcp_face::descriptor as face;
+
 use crate::config::{ComponentSource, Config, Limits};
 use crate::egress::{Denial, EgressHooks, EgressPolicy};
 
@@ -36,6 +38,78 @@ pub use exports::orchestra::mcp::tools::{
     CallOutcome, CallRequest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate, Role,
     ToolDescriptor, ToolError,
 };
+
+// The contract's types as the shared MCP face knows them, field for field.
+impl From<ToolDescriptor> for face::ToolDescriptor {
+    fn from(d: ToolDescriptor) -> Self {
+        let a = d.annotations;
+        Self {
+            name: d.name,
+            title: d.title,
+            description: d.description,
+            toolset: d.toolset,
+            input_schema: d.input_schema,
+            output_schema: d.output_schema,
+            annotations: face::Annotations {
+                read_only: a.read_only,
+                destructive: a.destructive,
+                idempotent: a.idempotent,
+                open_world: a.open_world,
+            },
+            opt_in: d.opt_in,
+        }
+    }
+}
+
+impl From<PromptDescriptor> for face::PromptDescriptor {
+    fn from(p: PromptDescriptor) -> Self {
+        let arguments = p
+            .arguments
+            .into_iter()
+            .map(|a| face::PromptArgument { name: a.name, description: a.description, required: a.required })
+            .collect();
+        Self { name: p.name, title: p.title, description: p.description, arguments }
+    }
+}
+
+impl From<PromptMessage> for face::PromptMessage {
+    fn from(m: PromptMessage) -> Self {
+        Self { user: matches!(m.role, Role::User), text: m.text }
+    }
+}
+
+impl From<ResourceTemplate> for face::ResourceTemplate {
+    fn from(t: ResourceTemplate) -> Self {
+        Self {
+            uri_template: t.uri_template,
+            name: t.name,
+            title: t.title,
+            description: t.description,
+            mime_type: t.mime_type,
+        }
+    }
+}
+
+impl From<ToolError> for face::ToolError {
+    fn from(error: ToolError) -> Self {
+        match error {
+            ToolError::UnknownTool(s) => Self::UnknownTool(s),
+            ToolError::InvalidArguments(a) => Self::InvalidArguments { field: a.field, message: a.message },
+            ToolError::Upstream(u) => Self::Upstream(face::Upstream {
+                status: u.status,
+                request: u.request,
+                detail: u.detail,
+                retry_after_seconds: u.retry_after_seconds,
+                hint: u.hint,
+            }),
+            ToolError::EgressDenied(s) => Self::EgressDenied(s),
+            ToolError::Timeout(s) => Self::Timeout(s),
+            ToolError::Transport(s) => Self::Transport(s),
+            ToolError::UnexpectedResponse(s) => Self::UnexpectedResponse(s),
+            ToolError::Internal(s) => Self::Internal(s),
+        }
+    }
+}
 
 /// One entry point of the component that runs in a fresh, limited instance.
 pub enum Step {

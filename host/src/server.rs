@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
-    GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProgressNotificationParam, Prompt, PromptArgument, PromptMessage, PromptsCapability, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, ResourceContents, ResourceTemplate, ResourcesCapability, Role,
-    ServerCapabilities, ServerConfig, Tool,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, Prompt, PromptsCapability,
+    ReadResourceRequestParams, ReadResourceResponse, ResourceTemplate, ResourcesCapability, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -18,18 +17,13 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use orchestra_mcp_face::{documents, wording};
+
 use crate::catalogue::Catalogue;
 use crate::config::{ApiKey, Config};
 use crate::dedupe::{DEDUPE_KEY, Dedupe, Outcome};
 use crate::egress::Denial;
-use crate::sandbox::{
-    self, CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError,
-};
-
-const INSTRUCTIONS: &str = include_str!("instructions.md");
-
-/// The longest a tool may keep asking to be resumed (for long waits such as a run finishing).
-const MAX_PENDING: Duration = Duration::from_secs(30 * 60);
+use crate::sandbox::{CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError};
 
 #[derive(Clone)]
 pub struct OrchestraServer {
@@ -57,28 +51,9 @@ struct Inner {
 impl OrchestraServer {
     /// `guest` supplies the prompts and resource templates; `catalogue` the exposed tools.
     pub fn new(sandbox: Sandbox, catalogue: Catalogue, guest: &GuestCatalogue, config: &Config) -> Self {
-        let prompts = guest
-            .prompts
-            .iter()
-            .map(|p| {
-                let arguments = p
-                    .arguments
-                    .iter()
-                    .map(|a| PromptArgument::new(&a.name).with_description(&a.description).with_required(a.required))
-                    .collect();
-                Prompt::new(&p.name, Some(&p.description), Some(arguments)).with_title(&p.title)
-            })
-            .collect();
-        let resource_templates = guest
-            .resource_templates
-            .iter()
-            .map(|t| {
-                ResourceTemplate::new(&t.uri_template, &t.name)
-                    .with_title(&t.title)
-                    .with_description(&t.description)
-                    .with_mime_type(&t.mime_type)
-            })
-            .collect();
+        let prompts = guest.prompts.iter().cloned().map(|p| documents::prompt(&p.into())).collect();
+        let resource_templates =
+            guest.resource_templates.iter().cloned().map(|t| documents::resource_template(&t.into())).collect();
         Self {
             inner: Arc::new(Inner {
                 sandbox,
@@ -104,21 +79,7 @@ impl OrchestraServer {
     /// Why `name` cannot be called here (hidden by the configuration, or unknown), or
     /// `None` when it is exposed.
     pub fn unavailable(&self, name: &str) -> Option<String> {
-        if self.inner.catalogue.get(name).is_some() {
-            return None;
-        }
-        if self.inner.catalogue.is_hidden(name) {
-            return Some(format!(
-                "the tool {name:?} is not enabled on this server; whoever runs it can enable it \
-                 (ORCHESTRA_MCP_ENABLE_TOOLS={name}, unless the server is read-only)"
-            ));
-        }
-        let known: Vec<&str> = self.inner.catalogue.tools().iter().map(|t| t.name.as_ref()).collect();
-        let guess = match crate::suggest::nearest(name, known.iter().copied()) {
-            Some(near) => format!("did you mean {near:?}? "),
-            None => String::new(),
-        };
-        Some(format!("unknown tool {name:?}; {guess}this server has: {}", known.join(", ")))
+        self.inner.catalogue.unavailable(name)
     }
 
     /// The token that ends every in-flight call when cancelled (the transport closed).
@@ -147,10 +108,7 @@ impl OrchestraServer {
         mut arguments: Value,
         context: Option<&RequestContext<RoleServer>>,
     ) -> CallToolResult {
-        // Models often send `null` for an argument they mean to leave out; treat it so.
-        if let Value::Object(map) = &mut arguments {
-            map.retain(|_, v| !v.is_null());
-        }
+        orchestra_mcp_face::catalogue::drop_nulls(&mut arguments);
         let call = self.run_tool_unredacted(name, &arguments, context);
         // Only a tool that declares the key is deduplicated; any other takes the call as it is.
         let result = if self.inner.catalogue.takes(name, DEDUPE_KEY) {
@@ -173,14 +131,7 @@ impl OrchestraServer {
         context: Option<&RequestContext<RoleServer>>,
     ) -> (CallToolResult, Outcome) {
         if let Err(invalid) = self.inner.catalogue.validate(name, arguments) {
-            let mut list = invalid.problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n");
-            if invalid.more > 0 {
-                list.push_str(&format!("\n- … and {} more problems of the same kinds", invalid.more));
-            }
-            let text = format!(
-                "Invalid arguments for {name}; nothing was sent to Orchestra. Fix these and call again:\n{list}"
-            );
-            return (error_result(text), Outcome::NothingChanged);
+            return (wording::error(wording::invalid_arguments(name, &invalid)), Outcome::NothingChanged);
         }
         let started = tokio::time::Instant::now();
         let mut resume_state = None;
@@ -189,26 +140,18 @@ impl OrchestraServer {
             let outcome = self.inner.sandbox.call(request).await;
             match outcome {
                 Ok(CallOutcome::Done(json)) if json.len() > self.inner.max_output_bytes => {
-                    let text = format!(
-                        "{name} produced a {} KiB result, over the {} KiB limit; ask for less (a smaller limit, \
-                         max_bytes, or narrower filters)",
-                        json.len() / 1024,
-                        self.inner.max_output_bytes / 1024
-                    );
-                    return (error_result(text), Outcome::Unknown);
+                    let text = wording::too_large(name, json.len(), self.inner.max_output_bytes);
+                    return (wording::error(text), Outcome::Unknown);
                 }
                 Ok(CallOutcome::Done(json)) => {
-                    let result = success_result(&json);
+                    let result = wording::success(&json);
                     let outcome = if result.is_error == Some(true) { Outcome::Unknown } else { Outcome::Succeeded };
                     return (result, outcome);
                 }
                 Ok(CallOutcome::Pending(pending)) => {
-                    if started.elapsed() > MAX_PENDING {
-                        let text = format!(
-                            "{name} was still waiting after {} minutes and was stopped; call it again to keep waiting",
-                            MAX_PENDING.as_secs() / 60
-                        );
-                        return (error_result(text), Outcome::Unknown);
+                    if started.elapsed() > wording::MAX_PENDING {
+                        let text = wording::still_pending(name, wording::MAX_PENDING.as_secs() / 60);
+                        return (wording::error(text), Outcome::Unknown);
                     }
                     if let (Some(ctx), Some(progress)) = (context, &pending.progress)
                         && let Some(token) = ctx.meta.get_progress_token()
@@ -223,7 +166,7 @@ impl OrchestraServer {
                 }
                 Err(failure) => {
                     let outcome = outcome_of(&failure);
-                    return (error_result(self.describe(name, failure)), outcome);
+                    return (wording::error(self.describe(name, failure)), outcome);
                 }
             }
         }
@@ -236,24 +179,15 @@ impl OrchestraServer {
             Ok(output) => return Ok(output),
             Err(failure) => failure,
         };
-        let (not_found, invalid) = match &failure {
-            CallFailure::Tool { error: ToolError::Upstream(u), .. } => (u.status == 404, false),
-            CallFailure::Tool { error: ToolError::InvalidArguments(_) | ToolError::UnknownTool(_), .. } => {
-                (false, true)
-            }
-            _ => (false, false),
+        let error = match &failure {
+            CallFailure::Tool { error, .. } => Some(orchestra_mcp_face::descriptor::ToolError::from(error.clone())),
+            _ => None,
         };
         let mut message = self.describe(what, failure);
         if let Some(key) = &self.inner.api_key {
             message = key.redact(&message);
         }
-        Err(if not_found {
-            ErrorData::resource_not_found(message, None)
-        } else if invalid {
-            ErrorData::invalid_params(message, None)
-        } else {
-            ErrorData::internal_error(message, None)
-        })
+        Err(documents::step_error(error.as_ref(), message))
     }
 
     fn describe(&self, tool: &str, failure: CallFailure) -> String {
@@ -291,59 +225,44 @@ impl OrchestraServer {
         }
     }
 
+    /// This host's own words first (where it reads the key, its egress policy), then the
+    /// shared wording.
     fn describe_tool_error(&self, tool: &str, error: ToolError, denials: &[Denial]) -> String {
-        match error {
-            ToolError::InvalidArguments(a) => {
-                let field = if a.field.is_empty() { "(arguments)".to_string() } else { a.field };
-                format!("Invalid argument {field} for {tool}: {}", a.message)
+        match &error {
+            ToolError::Upstream(u) if u.status == 401 && self.inner.api_key.is_none() => {
+                return format!(
+                    "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
+                     server's environment (Orchestra: Settings → API Key) and restart the server"
+                );
             }
-            ToolError::Upstream(u) if u.status == 401 && self.inner.api_key.is_none() => format!(
-                "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
-                 server's environment (Orchestra: Settings → API Key) and restart the server"
-            ),
-            ToolError::Upstream(u) => {
-                let mut text = format!("Orchestra answered {} to {}: {}", u.status, u.request, u.detail);
-                if let Some(hint) = u.hint {
-                    let mut chars = hint.chars();
-                    let capitalised: String =
-                        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-                    text.push_str(&format!(". {capitalised}"));
-                }
-                if u.status == 401 {
-                    // The component cannot know where this host reads the key from.
-                    text.push_str(
-                        " (this server reads it from ORCHESTRA_API_KEY, ORCHESTRA_API_KEY_FILE or \
-                         ORCHESTRA_API_KEY_COMMAND at start-up)",
-                    );
-                }
-                text
+            ToolError::Upstream(u) if u.status == 401 => {
+                // The component cannot know where this host reads the key from.
+                return format!(
+                    "{} (this server reads it from ORCHESTRA_API_KEY, ORCHESTRA_API_KEY_FILE or \
+                     ORCHESTRA_API_KEY_COMMAND at start-up)",
+                    wording::tool_error(tool, &error.into())
+                );
             }
-            ToolError::EgressDenied(detail) => {
-                if let Some(Denial::NotAllowed { scheme, host }) = denials.first() {
-                    format!(
+            ToolError::EgressDenied(_) => match denials.first() {
+                Some(Denial::NotAllowed { scheme, host }) => {
+                    return format!(
                         "The sandbox refused a request to {scheme}://{host}: this server only talks to {}. \
                          This is a policy decision, not a network fault",
                         self.inner.origin
-                    )
-                } else if let Some(Denial::ProhibitedAddress { host, address }) = denials.first() {
-                    format!(
+                    );
+                }
+                Some(Denial::ProhibitedAddress { host, address }) => {
+                    return format!(
                         "The sandbox refused a request to {host}: it is or resolves to {address}, a private, local or \
                          metadata address that tools may not reach. This is a policy decision, not a network fault"
-                    )
-                } else {
-                    // Refused by the component itself (no key): its message says what to set.
-                    detail
+                    );
                 }
-            }
-            // The component words these whole: what happened, whether it may have taken
-            // effect, what was retried, what to do (guest/src/api/failure.rs).
-            ToolError::Timeout(m) | ToolError::Transport(m) => m,
-            ToolError::UnexpectedResponse(m) => {
-                format!("Orchestra's answer could not be read: {m}")
-            }
-            ToolError::UnknownTool(name) => format!("The component does not know the tool {name}"),
-            ToolError::Internal(m) => format!("{tool} failed: {m}"),
+                // Refused by the component itself (no key): its message says what to set.
+                _ => {}
+            },
+            _ => {}
         }
+        wording::tool_error(tool, &error.into())
     }
 }
 
@@ -352,13 +271,12 @@ impl OrchestraServer {
 fn outcome_of(failure: &CallFailure) -> Outcome {
     match failure {
         CallFailure::Busy { .. } => Outcome::NothingChanged,
-        CallFailure::Tool { error, .. } => match error {
-            ToolError::InvalidArguments(_) | ToolError::UnknownTool(_) | ToolError::EgressDenied(_) => {
-                Outcome::NothingChanged
-            }
-            ToolError::Upstream(u) if u.status < 500 => Outcome::NothingChanged,
-            _ => Outcome::Unknown,
-        },
+        CallFailure::Tool { error, .. }
+            if orchestra_mcp_face::descriptor::ToolError::from(error.clone()).changed_nothing() =>
+        {
+            Outcome::NothingChanged
+        }
+        CallFailure::Tool { .. } => Outcome::Unknown,
         CallFailure::Timeout(_) | CallFailure::Trap(_) | CallFailure::MemoryLimit(_) | CallFailure::CpuLimit(_) => {
             Outcome::Unknown
         }
@@ -386,21 +304,6 @@ fn redact_value(key: &ApiKey, value: &mut Value) {
     }
 }
 
-fn success_result(json: &str) -> CallToolResult {
-    match serde_json::from_str::<Value>(json) {
-        Ok(value) => {
-            let mut result = CallToolResult::success(vec![ContentBlock::text(json.to_string())]);
-            result.structured_content = Some(value);
-            result
-        }
-        Err(e) => error_result(format!("the tool returned a result that is not JSON: {e}")),
-    }
-}
-
-fn error_result(text: String) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(text)])
-}
-
 impl ServerHandler for OrchestraServer {
     fn get_info(&self) -> ServerConfig {
         // Declare only what is served: prompts and resources when the component has some.
@@ -413,9 +316,9 @@ impl ServerHandler for OrchestraServer {
         }
         ServerConfig::new(capabilities)
             .with_server_info(
-                Implementation::new("orchestra-mcp", env!("CARGO_PKG_VERSION")).with_title("Orchestra MCP server"),
+                Implementation::new(wording::SERVER_NAME, env!("CARGO_PKG_VERSION")).with_title(wording::SERVER_TITLE),
             )
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(wording::INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -487,30 +390,14 @@ impl ServerHandler for OrchestraServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
         let Some(prompt) = self.inner.prompts.iter().find(|p| p.name == request.name) else {
-            let names: Vec<&str> = self.inner.prompts.iter().map(|p| p.name.as_str()).collect();
-            return Err(ErrorData::invalid_params(
-                format!("no prompt is named {:?}; this server has: {}", request.name, names.join(", ")),
-                None,
-            ));
+            return Err(documents::unknown_prompt(&request.name, &self.inner.prompts));
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
         let step = Step::Prompt { name: request.name.clone(), arguments };
         let StepOutput::Prompt(messages) = self.run_step(&format!("prompt {}", request.name), step).await? else {
             return Err(ErrorData::internal_error("the component answered a prompt with something else", None));
         };
-        let messages = messages
-            .into_iter()
-            .map(|m| {
-                let role = match m.role {
-                    sandbox::Role::User => Role::User,
-                    sandbox::Role::Assistant => Role::Assistant,
-                };
-                PromptMessage::new_text(role, m.text)
-            })
-            .collect();
-        let mut result = GetPromptResult::new(messages);
-        result.description = prompt.description.clone();
-        Ok(result.into())
+        Ok(documents::prompt_result(prompt, messages.into_iter().map(Into::into).collect()).into())
     }
 
     // Documents are reached through templates; there is no fixed list of them.
@@ -542,18 +429,8 @@ impl ServerHandler for OrchestraServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let read = self.run_step("resource read", Step::Resource(request.uri.clone()));
-        // A resource that does not exist (or a URI no template matches) names the URI in
-        // `data`, as SEP-2164 asks.
-        let with_uri = |mut error: ErrorData| {
-            if error.code == rmcp::model::ErrorCode::RESOURCE_NOT_FOUND
-                || error.code == rmcp::model::ErrorCode::INVALID_PARAMS
-            {
-                error.data = Some(serde_json::json!({ "uri": request.uri }));
-            }
-            error
-        };
         let output = tokio::select! {
-            output = read => output.map_err(with_uri)?,
+            output = read => output.map_err(|e| documents::naming_the_uri(e, &request.uri))?,
             () = context.ct.cancelled() => return Err(ErrorData::internal_error("request cancelled", None)),
         };
         let StepOutput::Resource(contents) = output else {
@@ -569,8 +446,7 @@ impl ServerHandler for OrchestraServer {
             Some(key) => key.redact(&contents.text),
             None => contents.text,
         };
-        let contents = ResourceContents::text(text, contents.uri).with_mime_type(contents.mime_type);
-        Ok(ReadResourceResult::new(vec![contents]).into())
+        Ok(documents::resource_result(contents.uri, contents.mime_type, text).into())
     }
 
     async fn complete(

@@ -17,6 +17,8 @@ use tokio::io::AsyncReadExt;
 
 pub use orchestra_fake::{FakeOptions, FakeOrchestra, Injection};
 
+pub mod tools;
+
 /// `target/<profile>/`, where cargo put this test and the server binary.
 pub fn target_profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use orchestra_tests::tools::{ensure_clients, python, workspace};
 use orchestra_tests::{FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, server_binary};
 
 /// The bearer token the HTTP tests' server demands; it must never reach Orchestra.
@@ -13,22 +14,6 @@ const MCP_TOKEN: &str = "token-for-the-mcp-endpoint-only";
 
 fn clients_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients")
-}
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-/// Installs the clients if they are not there yet (CI installs them up front).
-fn ensure_clients() {
-    let bin = workspace().join("target/ci-tools/node/node_modules/.bin");
-    let ready = workspace().join("target/ci-tools/venv/bin/python").exists()
-        && bin.join("mcp-inspector").exists()
-        && bin.join("conformance").exists();
-    if !ready {
-        let status = Command::new("bash").arg(clients_dir().join("setup.sh")).status().expect("bash runs");
-        assert!(status.success(), "installing the MCP clients failed (tests/clients/setup.sh)");
-    }
 }
 
 fn run(mut command: Command, what: &str) {
@@ -44,7 +29,7 @@ async fn python_sdk_client_calls_every_tool_in_both_protocol_eras() {
     ensure_clients();
     for mode in ["auto", "legacy"] {
         let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-        let mut command = Command::new(workspace().join("target/ci-tools/venv/bin/python"));
+        let mut command = Command::new(python());
         command
             .arg(clients_dir().join("python_client.py"))
             .arg("stdio")
@@ -83,7 +68,7 @@ async fn python_sdk_client_over_http_in_both_eras_and_no_token_passthrough() {
     ensure_clients();
     for mode in ["auto", "legacy"] {
         let (fake, server) = http_server().await;
-        let mut command = Command::new(workspace().join("target/ci-tools/venv/bin/python"));
+        let mut command = Command::new(python());
         command.arg(clients_dir().join("python_client.py")).arg("http").arg(&server.url).arg(MCP_TOKEN).arg(mode);
         let what = format!("python mcp client over HTTP ({mode})");
         tokio::task::spawn_blocking(move || run(command, &what)).await.unwrap();

@@ -1,8 +1,10 @@
 //! A small client for Orchestra's public API over `wasi:http` (through wstd).
 //!
-//! It never sees the API key: the host adds `Authorization` to requests bound for the
-//! Orchestra origin. Every failure becomes a typed `tool-error`; messages name the method
-//! and the path template of the request, never the full URL.
+//! Under orchestra-mcp it never sees the API key: the host adds `Authorization` to
+//! requests bound for the Orchestra origin. In a runtime that cannot, the key comes from
+//! the component's environment (`credentials.rs`). Every failure becomes a typed
+//! `tool-error`; messages name the method and the path template of the request, never the
+//! full URL.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -10,6 +12,7 @@ use wstd::http::body::util::BodyExt;
 use wstd::http::error::ErrorCode;
 use wstd::http::{Body, Method, Request, Response};
 
+use super::credentials::Credentials;
 use super::{failure, retry};
 use crate::error::unexpected;
 use crate::wit::{ToolError, UpstreamError};
@@ -28,9 +31,8 @@ pub struct Client {
     ui_origin: String,
     /// Sent as `X-Orchestra-Account-Id` on every request when set.
     account_id: Option<String>,
-    /// The runtime said it holds no key (`ORCHESTRA_AUTH=missing`): requests that need one
-    /// are refused before they are sent, naming the setting.
-    key_missing: bool,
+    /// Who adds the key to requests, and whether there is one.
+    credentials: Credentials,
     /// This client sends only requests Orchestra answers without a key.
     public: bool,
 }
@@ -51,16 +53,15 @@ pub struct Download {
 }
 
 impl Client {
-    /// Reads the base URL from `ORCHESTRA_BASE_URL` and the default account from
-    /// `ORCHESTRA_ACCOUNT_ID` (the host passes both; neither is secret).
+    /// Reads the base URL from `ORCHESTRA_BASE_URL`, the default account from
+    /// `ORCHESTRA_ACCOUNT_ID` (neither is secret) and the credentials model.
     pub fn from_env() -> Result<Self, ToolError> {
         let base = std::env::var("ORCHESTRA_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_string());
         let account_id = match std::env::var("ORCHESTRA_ACCOUNT_ID") {
             Ok(id) => Some(crate::args::uuid("ORCHESTRA_ACCOUNT_ID", &id)?),
             Err(_) => None,
         };
-        let key_missing = std::env::var("ORCHESTRA_AUTH").is_ok_and(|v| v == "missing");
-        Ok(Self { account_id, key_missing, ..Self::new(&base)? })
+        Ok(Self { account_id, credentials: Credentials::from_env()?, ..Self::new(&base)? })
     }
 
     /// The same client for requests Orchestra answers without a key (validating a
@@ -82,7 +83,13 @@ impl Client {
             return Err(ToolError::Internal("ORCHESTRA_BASE_URL needs a scheme and a host".into()));
         };
         let ui_origin = format!("{scheme}://{authority}");
-        Ok(Self { base, ui_origin, account_id: None, key_missing: false, public: false })
+        Ok(Self { base, ui_origin, account_id: None, credentials: Credentials::NoKey, public: false })
+    }
+
+    /// Who adds the key to this client's requests (to keep the component's own key out of
+    /// what it returns).
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 
     /// The API base requests go to (not secret: the key is never part of it).
@@ -103,7 +110,7 @@ impl Client {
     /// GET a JSON document. `route` is the method and path template used in messages.
     pub async fn get_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
         let response = self.send(route, Method::GET, path, None, None).await?;
-        let response = check_status(route, response).await?;
+        let response = self.check_status(route, response).await?;
         decode_json(route, response).await
     }
 
@@ -112,7 +119,7 @@ impl Client {
     pub async fn get_platform_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
         let url = format!("{}/public/v1{path}", self.ui_origin);
         let response = self.send_to(route, Method::GET, &url, None, None).await?;
-        let response = check_status(route, response).await?;
+        let response = self.check_status(route, response).await?;
         decode_json(route, response).await
     }
 
@@ -177,7 +184,7 @@ impl Client {
     /// DELETE; any 2xx answer is success.
     pub async fn delete(&self, route: &str, path: &str) -> Result<u16, ToolError> {
         let response = self.send(route, Method::DELETE, path, None, None).await?;
-        Ok(check_status(route, response).await?.status().as_u16())
+        Ok(self.check_status(route, response).await?.status().as_u16())
     }
 
     async fn write_json<T: DeserializeOwned>(
@@ -188,7 +195,7 @@ impl Client {
         body: &Value,
     ) -> Result<Option<T>, ToolError> {
         let response = self.send(route, method, path, Some(body), None).await?;
-        let response = check_status(route, response).await?;
+        let response = self.check_status(route, response).await?;
         if response.status().as_u16() == 204 {
             return Ok(None);
         }
@@ -210,7 +217,7 @@ impl Client {
     ) -> Result<(u16, Value), ToolError> {
         let response = self.send(route, Method::POST, path, Some(body), None).await?;
         let status = response.status().as_u16();
-        let response = if answers.contains(&status) { response } else { check_status(route, response).await? };
+        let response = if answers.contains(&status) { response } else { self.check_status(route, response).await? };
         Ok((status, decode_json(route, response).await?))
     }
 
@@ -223,7 +230,7 @@ impl Client {
         cap: usize,
     ) -> Result<Download, ToolError> {
         let response = self.send(route, Method::GET, path, None, range).await?;
-        let response = check_status(route, response).await?;
+        let response = self.check_status(route, response).await?;
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_range = header("content-range");
         let file_status = header("x-file-status");
@@ -250,6 +257,9 @@ impl Client {
         }
         if let Some(range) = range {
             builder = builder.header("range", range);
+        }
+        if let Some(authorization) = self.credentials.authorization_for(url, &self.ui_origin) {
+            builder = builder.header("authorization", authorization);
         }
         let body = match json {
             Some(v) => {
@@ -283,7 +293,7 @@ impl Client {
         json: Option<&Value>,
         range: Option<String>,
     ) -> Result<Response<Body>, ToolError> {
-        if self.key_missing && !self.public {
+        if self.credentials.refuses_unsent() && !self.public {
             return Err(ToolError::EgressDenied(format!(
                 "{route} needs an Orchestra API key and this server has none, so nothing was sent: set \
                  ORCHESTRA_API_KEY (or ORCHESTRA_API_KEY_FILE, ORCHESTRA_API_KEY_COMMAND) in the MCP server's \
@@ -321,6 +331,40 @@ impl Client {
         }
         unreachable!("the attempt counter is unbounded and decide() stops at MAX_ATTEMPTS")
     }
+
+    /// Turns a non-2xx answer into an `upstream` error carrying Orchestra's `detail`.
+    async fn check_status(&self, route: &str, response: Response<Body>) -> Result<Response<Body>, ToolError> {
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(response);
+        }
+        let retry_after_seconds = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+        let content_range = response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let (body, _) = read_capped(route, response, MAX_ERROR_BYTES).await.unwrap_or_default();
+        let detail = truncate(&error_detail(&body), MAX_DETAIL_CHARS);
+        let missing_path = status == 404 && !names_a_missing_resource(&body);
+        let file_size = content_range.as_deref().and_then(|c| parse_content_range(c).1);
+        let mut hint = failure::status_hint(route, status, missing_path, retry_after_seconds, file_size);
+        if status == 401 {
+            hint = match (&self.credentials, self.credentials.where_the_key_comes_from()) {
+                // Nothing was sent, so advice about the key's validity would mislead.
+                (Credentials::NoKey, source) => source,
+                (_, Some(source)) => hint.map(|h| format!("{h}; {source}")),
+                (_, None) => hint,
+            };
+        }
+        Err(ToolError::Upstream(UpstreamError {
+            status,
+            request: route.to_string(),
+            detail,
+            retry_after_seconds,
+            hint,
+        }))
+    }
 }
 
 /// A number in [0, 1) from `wasi:random`, to spread backoff waits.
@@ -333,26 +377,6 @@ fn jitter() -> f64 {
 /// Maps a failure to send (or to read the answer) into the error the model can act on.
 fn transport_error(route: &str, error: &wstd::http::Error) -> ToolError {
     failure::no_answer(route, error.downcast_ref::<ErrorCode>(), &format!("{error:#}"))
-}
-
-/// Turns a non-2xx answer into an `upstream` error carrying Orchestra's `detail`.
-async fn check_status(route: &str, response: Response<Body>) -> Result<Response<Body>, ToolError> {
-    let status = response.status().as_u16();
-    if (200..300).contains(&status) {
-        return Ok(response);
-    }
-    let retry_after_seconds = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
-    let content_range = response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let (body, _) = read_capped(route, response, MAX_ERROR_BYTES).await.unwrap_or_default();
-    let detail = truncate(&error_detail(&body), MAX_DETAIL_CHARS);
-    let missing_path = status == 404 && !names_a_missing_resource(&body);
-    let file_size = content_range.as_deref().and_then(|c| parse_content_range(c).1);
-    let hint = failure::status_hint(route, status, missing_path, retry_after_seconds, file_size);
-    Err(ToolError::Upstream(UpstreamError { status, request: route.to_string(), detail, retry_after_seconds, hint }))
 }
 
 /// Whether a 404 body is Orchestra saying a resource is missing (a JSON `detail` naming

@@ -3,9 +3,11 @@
 //! way a request can fail.
 
 mod client;
+mod credentials;
 mod failure;
 pub mod models;
 mod retry;
 
 pub use client::{Client, Download, is_wrong_base_url, parse_content_range, parse_retry_after};
+pub use credentials::Credentials;
 pub use failure::may_have_taken_effect;

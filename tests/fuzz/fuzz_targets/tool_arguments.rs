@@ -20,7 +20,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
     let descriptors = runtime.block_on(async {
         let sandbox = Sandbox::new(&config).expect("the embedded component loads");
-        sandbox.catalogue().await.expect("the embedded component lists its tools").tools
+        sandbox.catalogue().await.expect("the embedded component lists its tools").tools.into_iter().map(Into::into).collect()
     });
     Catalogue::new(descriptors, &Exposure::default()).expect("the embedded catalogue is valid")
 });

@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 
+use crate::descriptor::ToolDescriptor;
 use crate::exposure::{Exposure, ToolFacts};
-use crate::sandbox::ToolDescriptor;
 
 pub struct Catalogue {
     tools: Vec<Tool>,
@@ -24,7 +23,7 @@ impl Catalogue {
     /// Converts the descriptors of the tools `exposure` lets through. A malformed schema,
     /// a switch that names no tool or toolset, or a surface of no tools fails start-up,
     /// loudly, saying what to change.
-    pub fn new(descriptors: Vec<ToolDescriptor>, exposure: &Exposure) -> anyhow::Result<Self> {
+    pub fn new(descriptors: Vec<ToolDescriptor>, exposure: &Exposure) -> Result<Self, String> {
         let facts: Vec<ToolFacts> = descriptors
             .iter()
             .map(|d| ToolFacts {
@@ -35,7 +34,7 @@ impl Catalogue {
             })
             .collect();
         if let Err(problems) = exposure.check(&facts) {
-            bail!("the tool switches do not fit this server's tools: {}", problems.join("; "));
+            return Err(format!("the tool switches do not fit this server's tools: {}", problems.join("; ")));
         }
         let exposed = exposure.exposed(&facts);
         drop(facts);
@@ -51,9 +50,9 @@ impl Catalogue {
             let input = schema_object(&d.name, "input", &d.input_schema)?;
             let output = schema_object(&d.name, "output", &d.output_schema)?;
             let validator = jsonschema::validator_for(&Value::Object(input.clone()))
-                .map_err(|e| anyhow::anyhow!("{}: invalid input schema: {e}", d.name))?;
+                .map_err(|e| format!("{}: invalid input schema: {e}", d.name))?;
             if validators.insert(d.name.clone(), validator).is_some() {
-                bail!("the component lists the tool {} twice", d.name);
+                return Err(format!("the component lists the tool {} twice", d.name));
             }
             toolsets.insert(d.name.clone(), d.toolset.clone());
             let annotations = ToolAnnotations::with_title(d.title.clone())
@@ -74,6 +73,26 @@ impl Catalogue {
     /// Whether the component has this tool but the configuration leaves it out.
     pub fn is_hidden(&self, name: &str) -> bool {
         self.hidden.iter().any(|h| h == name)
+    }
+
+    /// Why `name` cannot be called here (left out by the configuration, or unknown), or
+    /// `None` when it is exposed.
+    pub fn unavailable(&self, name: &str) -> Option<String> {
+        if self.get(name).is_some() {
+            return None;
+        }
+        if self.is_hidden(name) {
+            return Some(format!(
+                "the tool {name:?} is not enabled on this server; whoever runs it can enable it \
+                 (ORCHESTRA_MCP_ENABLE_TOOLS={name}, unless the server is read-only)"
+            ));
+        }
+        let known: Vec<&str> = self.tools.iter().map(|t| t.name.as_ref()).collect();
+        let guess = match crate::suggest::nearest(name, known.iter().copied()) {
+            Some(near) => format!("did you mean {near:?}? "),
+            None => String::new(),
+        };
+        Some(format!("unknown tool {name:?}; {guess}this server has: {}", known.join(", ")))
     }
 
     pub fn tools(&self) -> &[Tool] {
@@ -122,6 +141,13 @@ impl Catalogue {
     }
 }
 
+/// Models often send `null` for an argument they mean to leave out; both servers treat it so.
+pub fn drop_nulls(arguments: &mut Value) {
+    if let Value::Object(map) = arguments {
+        map.retain(|_, v| !v.is_null());
+    }
+}
+
 /// Why arguments were refused: the first problems, each `field: what is wrong`, and how
 /// many more there were.
 #[derive(Debug)]
@@ -158,10 +184,10 @@ fn describe(error: &jsonschema::ValidationError, arguments_known: &[&str]) -> St
     format!("{field}: {message}")
 }
 
-fn schema_object(tool: &str, which: &str, text: &str) -> anyhow::Result<JsonObject> {
-    let value: Value = serde_json::from_str(text).with_context(|| format!("{tool}: {which} schema is not JSON"))?;
-    match value {
-        Value::Object(object) => Ok(object),
-        _ => bail!("{tool}: {which} schema is not a JSON object"),
+fn schema_object(tool: &str, which: &str, text: &str) -> Result<JsonObject, String> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(format!("{tool}: the {which} schema is not a JSON object")),
+        Err(e) => Err(format!("{tool}: the {which} schema is not JSON: {e}")),
     }
 }

@@ -34,19 +34,50 @@ pub struct ToolFacts<'a> {
     pub opt_in: bool,
 }
 
+/// The environment variables of the switches. The native host reads them through its
+/// flags' `env`; the server component reads them with [`Exposure::from_vars`].
+pub const ENABLE_TOOLS: &str = "ORCHESTRA_MCP_ENABLE_TOOLS";
+pub const DISABLE_TOOLS: &str = "ORCHESTRA_MCP_DISABLE_TOOLS";
+pub const ENABLE_TOOLSETS: &str = "ORCHESTRA_MCP_ENABLE_TOOLSETS";
+pub const DISABLE_TOOLSETS: &str = "ORCHESTRA_MCP_DISABLE_TOOLSETS";
+pub const READ_ONLY: &str = "ORCHESTRA_MCP_READ_ONLY";
 /// Environment variables that switch one toolset: `ORCHESTRA_MCP_ENABLE_<TOOLSET>` and
 /// `ORCHESTRA_MCP_DISABLE_<TOOLSET>` (upper case), set to a true value.
 const ENABLE_PREFIX: &str = "ORCHESTRA_MCP_ENABLE_";
 const DISABLE_PREFIX: &str = "ORCHESTRA_MCP_DISABLE_";
 /// Variables with those prefixes that are not toolset switches.
-const NOT_TOOLSET_SWITCHES: [&str; 4] = [
-    "ORCHESTRA_MCP_ENABLE_TOOLS",
-    "ORCHESTRA_MCP_DISABLE_TOOLS",
-    "ORCHESTRA_MCP_ENABLE_TOOLSETS",
-    "ORCHESTRA_MCP_DISABLE_TOOLSETS",
-];
+const NOT_TOOLSET_SWITCHES: [&str; 4] = [ENABLE_TOOLS, DISABLE_TOOLS, ENABLE_TOOLSETS, DISABLE_TOOLSETS];
 
 impl Exposure {
+    /// The switches as environment variables alone set them (comma lists, toolset names
+    /// lower-cased, `ORCHESTRA_MCP_READ_ONLY` a boolean), for a server with no flags.
+    pub fn from_vars(vars: Vec<(String, String)>) -> Result<Self, String> {
+        let var = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let list = |name: &str, lower: bool| -> BTreeSet<String> {
+            var(name)
+                .unwrap_or_default()
+                .split(',')
+                .map(|n| if lower { n.trim().to_ascii_lowercase() } else { n.trim().to_string() })
+                .filter(|n| !n.is_empty())
+                .collect()
+        };
+        let read_only = match var(READ_ONLY).map(|v| v.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(v) if is_true(&v) => true,
+            Some(v) if matches!(v.as_str(), "" | "0" | "false" | "no" | "n" | "off") => false,
+            Some(v) => return Err(format!("{READ_ONLY}={v:?} is not a boolean; set it to true or false")),
+        };
+        let mut exposure = Self {
+            enable_tools: list(ENABLE_TOOLS, false),
+            disable_tools: list(DISABLE_TOOLS, false),
+            enable_toolsets: list(ENABLE_TOOLSETS, true),
+            disable_toolsets: list(DISABLE_TOOLSETS, true),
+            read_only,
+        };
+        exposure.add_toolset_switches(vars);
+        Ok(exposure)
+    }
+
     /// Adds the per-toolset switches found in `vars` (toolset names are lower-cased).
     pub fn add_toolset_switches(&mut self, vars: impl IntoIterator<Item = (String, String)>) {
         for (name, value) in vars {
@@ -152,6 +183,24 @@ mod tests {
 
     fn tool<'a>(name: &'a str, toolset: &'a str, read_only: bool, opt_in: bool) -> ToolFacts<'a> {
         ToolFacts { name, toolset, read_only, opt_in }
+    }
+
+    #[test]
+    fn environment_variables_alone_set_every_switch() {
+        let vars = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let exposure = Exposure::from_vars(vars(&[
+            ("ORCHESTRA_MCP_ENABLE_TOOLS", " start_pipeline, ,whats_broken"),
+            ("ORCHESTRA_MCP_DISABLE_TOOLSETS", "Pipeline_Runs"),
+            ("ORCHESTRA_MCP_ENABLE_TRIAGE", "yes"),
+            ("ORCHESTRA_MCP_READ_ONLY", "TRUE"),
+        ]))
+        .unwrap();
+        assert_eq!(exposure.enable_tools, names(&["start_pipeline", "whats_broken"]));
+        assert_eq!(exposure.disable_toolsets, names(&["pipeline_runs"]));
+        assert_eq!(exposure.enable_toolsets, names(&["triage"]));
+        assert!(exposure.read_only);
+        let error = Exposure::from_vars(vars(&[("ORCHESTRA_MCP_READ_ONLY", "maybe")])).unwrap_err();
+        assert!(error.contains("ORCHESTRA_MCP_READ_ONLY") && error.contains("true or false"), "{error}");
     }
 
     fn names(list: &[&str]) -> BTreeSet<String> {
