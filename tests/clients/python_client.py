@@ -5,7 +5,7 @@ Lists the tools, calls every one of them against the fake Orchestra API, and che
 success against the tool's outputSchema (the client also refuses mismatching results).
 Usage: python_client.py stdio <server-binary> <base-url> <api-key> <auto|legacy>
        python_client.py command <auto|legacy> <argv...>   (a stdio server given as a command,
-                                                             with this process's ORCHESTRA_* variables)
+                                                             with this process's ORCHESTRA_* variables and HOME)
        python_client.py http <mcp-url> <bearer-token> <auto|legacy>
 Prints one line per check; exits non-zero on the first failure.
 """
@@ -38,7 +38,7 @@ def server(transport: str, args: list[str]):
         return params, mode
     if transport == "command":
         mode, *argv = args
-        env = {k: v for k, v in os.environ.items() if k.startswith("ORCHESTRA_")}
+        env = {k: v for k, v in os.environ.items() if k.startswith("ORCHESTRA_") or k == "HOME"}
         return StdioServerParameters(command=argv[0], args=argv[1:], env=env), mode
     url, token, mode = args
     http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})

@@ -48,6 +48,15 @@ pub fn wasmtime_cli() -> PathBuf {
     python.path().join("site-packages/wasmtime_cli/wasmtime")
 }
 
+/// A `HOME` for the wasmtime CLI processes the tests start with an empty environment, so
+/// they share one compile cache (`$HOME/.cache/wasmtime`) instead of each compiling the
+/// component again.
+pub fn wasmtime_home() -> PathBuf {
+    let home = ci_tools().join("wasmtime-home");
+    std::fs::create_dir_all(&home).expect("creating the wasmtime home");
+    home
+}
+
 /// A component the build wrote to `target/components/` (`orchestra-mcp-tools.wasm`, say).
 pub fn shipped_component(file: &str) -> PathBuf {
     let path =

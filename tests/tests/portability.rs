@@ -10,7 +10,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use orchestra_fake::ECHO_HEADERS;
-use orchestra_tests::tools::{ensure_clients, node_bin, python, shipped_component, wasmtime_cli, workspace};
+use orchestra_tests::tools::{
+    ensure_clients, node_bin, python, shipped_component, wasmtime_cli, wasmtime_home, workspace,
+};
 use orchestra_tests::{FakeOptions, FakeOrchestra, Injection, array};
 use serde_json::{Value, json};
 use wasm_wave::value::Value as Wave;
@@ -113,7 +115,7 @@ impl Runtime for WasmtimeCli {
 impl WasmtimeCli {
     fn invoke(&self, env: &[(&str, String)], invocation: &str) -> String {
         let mut command = Command::new(wasmtime_cli());
-        command.env_clear().args(["run", "-S", "http"]);
+        command.env_clear().env("HOME", wasmtime_home()).args(["run", "-S", "http"]);
         for (name, value) in env {
             // `--env NAME` passes the variable on from wasmtime's own environment, so the key
             // never appears on a command line.

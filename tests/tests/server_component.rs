@@ -8,10 +8,16 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use orchestra_tests::tools::{ensure_clients, python, shipped_component, wasmtime_cli, workspace};
+use orchestra_tests::tools::{ensure_clients, python, shipped_component, wasmtime_cli, wasmtime_home, workspace};
 use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions, array, http_post, text};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// One scenario at a time: each starts wasmtime processes and a real client, and with
+/// several at once on two cores the wasmtime CLI's outgoing requests were seen to have
+/// their connections reset mid-answer (only under that contention; the cause is not yet
+/// found, and the native host's own HTTP client never showed it). BENCHMARKS.md records it.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn server_component() -> std::path::PathBuf {
     shipped_component("orchestra-mcp-server.wasm")
@@ -44,7 +50,13 @@ fn wasmtime_run(env: &[(String, String)]) -> Vec<String> {
 async fn wasmtime_serve(env: &[(String, String)]) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut command = tokio::process::Command::new(wasmtime_cli());
-    command.env_clear().args(["serve", "-S", "cli", "--addr", &format!("127.0.0.1:{port}")]);
+    command.env_clear().env("HOME", wasmtime_home()).args([
+        "serve",
+        "-S",
+        "cli",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+    ]);
     for (name, value) in env {
         command.env(name, value).arg("--env").arg(name);
     }
@@ -64,6 +76,7 @@ fn python_client(args: &[String], env: &[(String, String)], what: &str) {
         .arg(workspace().join("tests/clients/python_client.py"))
         .args(args)
         .envs(env.iter().cloned())
+        .env("HOME", wasmtime_home())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -71,12 +84,36 @@ fn python_client(args: &[String], env: &[(String, String)], what: &str) {
     assert!(stdout.contains("ok prompts") && stdout.contains("ok resources"), "{what}: {stdout}");
 }
 
+/// The fake as its own process (`orchestra-mcp fake`), the way the README has a user run
+/// it beside `wasmtime run`; returns the process and the component's environment.
+async fn fake_process() -> (tokio::process::Child, Vec<(String, String)>) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = tokio::process::Command::new(orchestra_tests::server_binary())
+        .args(["fake", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            let env = vec![
+                ("ORCHESTRA_BASE_URL".to_string(), format!("http://127.0.0.1:{port}/api/engine/public")),
+                ("ORCHESTRA_API_KEY".to_string(), FakeOptions::default().api_key),
+            ];
+            return (child, env);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the fake did not listen on {port}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_real_client_uses_every_tool_of_the_component_under_wasmtime_run_in_both_eras() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     ensure_clients();
     for mode in ["auto", "legacy"] {
-        let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-        let env = environment(&fake, &[]);
+        let (_fake, env) = fake_process().await;
         let mut args = vec!["command".to_string(), mode.to_string()];
         args.extend(wasmtime_run(&env));
         let what = format!("python mcp client, wasmtime run ({mode})");
@@ -86,6 +123,7 @@ async fn a_real_client_uses_every_tool_of_the_component_under_wasmtime_run_in_bo
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_real_client_uses_every_tool_of_the_component_under_wasmtime_serve_in_both_eras() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     ensure_clients();
     for mode in ["auto", "legacy"] {
         let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
@@ -111,6 +149,7 @@ impl RawStdio {
         let mut child = tokio::process::Command::new(&argv[0])
             .args(&argv[1..])
             .env_clear()
+            .env("HOME", wasmtime_home())
             .envs(env.iter().cloned())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -145,6 +184,7 @@ fn call(id: u64, tool: &str, arguments: Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_for_run_finishes_inside_one_call_with_progress_over_stdio_and_over_http() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     ensure_clients();
     let fake = FakeOrchestra::start(FakeOptions { run_duration: Duration::from_secs(3), ..FakeOptions::default() })
         .await
@@ -156,7 +196,7 @@ async fn wait_for_run_finishes_inside_one_call_with_progress_over_stdio_and_over
     let started = session.exchange(call(2, "start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"}))).await;
     let run_id = started[0]["result"]["structuredContent"]["pipelineRunId"].as_str().unwrap().to_string();
     let lines =
-        session.exchange(call(3, "wait_for_run", json!({"pipeline_run_id": run_id, "poll_interval_seconds": 1}))).await;
+        session.exchange(call(3, "wait_for_run", json!({"pipeline_run_id": run_id, "poll_interval_seconds": 2}))).await;
     let (answer, notes) = lines.split_last().unwrap();
     assert_eq!(answer["result"]["structuredContent"]["status"], "SUCCEEDED", "{answer}");
     assert!(!notes.is_empty(), "progress was reported while waiting");
@@ -172,7 +212,7 @@ async fn wait_for_run_finishes_inside_one_call_with_progress_over_stdio_and_over
     let started = post(&url, &call(4, "start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})), &[]).await;
     let run_id = started["result"]["structuredContent"]["pipelineRunId"].as_str().unwrap().to_string();
     let done =
-        post(&url, &call(5, "wait_for_run", json!({"pipeline_run_id": run_id, "poll_interval_seconds": 1})), &[]).await;
+        post(&url, &call(5, "wait_for_run", json!({"pipeline_run_id": run_id, "poll_interval_seconds": 2})), &[]).await;
     assert_eq!(done["result"]["structuredContent"]["status"], "SUCCEEDED", "{done}");
 }
 
@@ -187,6 +227,7 @@ async fn post(url: &str, message: &Value, headers: &[(&str, &str)]) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_component_applies_the_exposure_rules_from_its_environment() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     ensure_clients();
     let golden: Value =
         serde_json::from_str(&std::fs::read_to_string(workspace().join("tests/golden/exposure.json")).unwrap())
@@ -220,6 +261,7 @@ async fn the_component_applies_the_exposure_rules_from_its_environment() {
     let out = Command::new(wasmtime_cli())
         .args(wasmtime_run(&environment(&fake, &[("ORCHESTRA_MCP_ENABLE_TRAIGE", "true")]))[1..].iter())
         .env_clear()
+        .env("HOME", wasmtime_home())
         .envs(environment(&fake, &[("ORCHESTRA_MCP_ENABLE_TRAIGE", "true")]))
         .stdin(Stdio::null())
         .output()
@@ -230,6 +272,7 @@ async fn the_component_applies_the_exposure_rules_from_its_environment() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_read_exactly_as_the_native_host_words_them() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     ensure_clients();
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
     let native = Server::start(ServerOptions::for_fake(&fake)).await.unwrap();
@@ -253,6 +296,7 @@ async fn failures_read_exactly_as_the_native_host_words_them() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_http_face_refuses_what_it_does_not_serve() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     ensure_clients();
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
     let (_serve, url) = wasmtime_serve(&environment(&fake, &[])).await;

@@ -264,11 +264,15 @@ impl Client {
         let body = match json {
             Some(v) => {
                 builder = builder.header("content-type", "application/json");
-                Body::from(serde_json::to_vec(v).map_err(|e| ToolError::Internal(e.to_string()))?)
+                serde_json::to_vec(v).map_err(|e| ToolError::Internal(e.to_string()))?
             }
-            None => Body::empty(),
+            None => Vec::new(),
         };
-        builder.body(body).map_err(|e| ToolError::Internal(format!("{route}: {e}")))
+        // The length up front: without it a runtime may stream the body chunked after the
+        // head, and a server that answers before the last chunk arrives can reset the
+        // connection while its answer is still being read.
+        builder = builder.header("content-length", body.len());
+        builder.body(Body::from(body)).map_err(|e| ToolError::Internal(format!("{route}: {e}")))
     }
 
     /// Sends a request to `path` below the engine API's base.

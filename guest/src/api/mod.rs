@@ -9,5 +9,4 @@ pub mod models;
 mod retry;
 
 pub use client::{Client, Download, is_wrong_base_url, parse_content_range, parse_retry_after};
-pub use credentials::Credentials;
 pub use failure::may_have_taken_effect;

@@ -175,3 +175,35 @@ fn send(out: ResponseOutparam, answer: Answer) {
     }
     let _ = OutgoingBody::finish(body, None);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str) -> mcp::Message {
+        mcp::Message::parse(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn only_loopback_origins_pass_unless_listed() {
+        for origin in ["http://localhost", "http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000"] {
+            assert!(origin_allowed(origin), "{origin}");
+        }
+        for origin in ["https://evil.example", "http://localhost.evil.example", "http://127.0.0.1.nip.io", "null"] {
+            assert!(!origin_allowed(origin), "{origin}");
+        }
+    }
+
+    #[test]
+    fn stateless_requests_must_name_their_method_and_tool_in_headers() {
+        let call = message(
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whats_broken","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#,
+        );
+        assert_eq!(header_mismatch(&call, Some("tools/call"), Some("whats_broken")), None);
+        assert!(header_mismatch(&call, None, Some("whats_broken")).unwrap().contains("required"));
+        assert!(header_mismatch(&call, Some("tools/list"), Some("whats_broken")).unwrap().contains("does not match"));
+        assert!(header_mismatch(&call, Some("tools/call"), Some("start_pipeline")).unwrap().contains("whats_broken"));
+        let legacy = message(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whats_broken"}}"#);
+        assert_eq!(header_mismatch(&legacy, None, None), None, "the 2025-11-25 era has no such headers");
+    }
+}

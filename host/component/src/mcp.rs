@@ -225,3 +225,22 @@ pub fn error_message(id: Option<Value>, error: ErrorData) -> Value {
 fn request_id(id: Option<Value>) -> Option<NumberOrString> {
     serde_json::from_value(id?).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_not_one_json_rpc_message_gets_the_error_for_it() {
+        let code = |text: &str| Message::parse(text.as_bytes()).err().map(|e| e["error"]["code"].as_i64().unwrap());
+        assert_eq!(code("{not json"), Some(-32700));
+        assert_eq!(code(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#), Some(-32600));
+        assert_eq!(code(r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#), Some(-32600));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":7}"#), Some(-32600));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), None);
+        let error = Message::parse(br#"{"jsonrpc":"1.0","id":"a-1","method":"ping"}"#).err().unwrap();
+        assert_eq!(error["id"], "a-1", "the id is kept when it can be read");
+        let notification = Message::parse(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap();
+        assert!(!notification.is_request());
+    }
+}
