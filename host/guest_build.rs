@@ -5,8 +5,9 @@
 /// Where the shipped components are written: `target/components/`.
 #[allow(dead_code)]
 fn components_dir(workspace: &std::path::Path) -> std::path::PathBuf {
-    let outer_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
-    let dir = std::path::PathBuf::from(outer_target).join("components");
+    let outer_target: std::path::PathBuf =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
+    let dir = outer_target.join("components");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
     dir
 }

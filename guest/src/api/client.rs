@@ -109,18 +109,47 @@ impl Client {
 
     /// GET a JSON document. `route` is the method and path template used in messages.
     pub async fn get_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
-        let response = self.send(route, Method::GET, path, None, None).await?;
-        let response = self.check_status(route, response).await?;
-        decode_json(route, response).await
+        let url = format!("{}{path}", self.base);
+        self.get_and_read(route, &url, None, async |response| {
+            decode_json(route, self.check_status(route, response).await?).await
+        })
+        .await
     }
 
     /// GET a JSON document of the Platform API, which lives at `/public/v1` on the same
     /// host as the engine API (`GET /accounts`).
     pub async fn get_platform_json<T: DeserializeOwned>(&self, route: &str, path: &str) -> Result<T, ToolError> {
         let url = format!("{}/public/v1{path}", self.ui_origin);
-        let response = self.send_to(route, Method::GET, &url, None, None).await?;
-        let response = self.check_status(route, response).await?;
-        decode_json(route, response).await
+        self.get_and_read(route, &url, None, async |response| {
+            decode_json(route, self.check_status(route, response).await?).await
+        })
+        .await
+    }
+
+    /// Sends a GET and reads its answer with `read`. An answer that breaks off part-way is
+    /// a connection that failed, so the read is sent again as [`retry::decide`] says.
+    async fn get_and_read<T>(
+        &self,
+        route: &str,
+        url: &str,
+        range: Option<String>,
+        read: impl AsyncFn(Response<Body>) -> Result<T, ToolError>,
+    ) -> Result<T, ToolError> {
+        for attempt in 1.. {
+            let response = self.send_to(route, Method::GET, url, None, range.clone()).await?;
+            match read(response).await {
+                Err(ToolError::Transport(message)) => {
+                    match retry::decide(true, retry::Attempt::ConnectionFailed, attempt, jitter()) {
+                        retry::Decision::RetryAfterMs(ms) => {
+                            wstd::task::sleep(wstd::time::Duration::from_millis(ms)).await;
+                        }
+                        retry::Decision::Stop => return Err(ToolError::Transport(message)),
+                    }
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the attempt counter is unbounded and decide() stops at MAX_ATTEMPTS")
     }
 
     /// Follows `page` through a paginated list until `limit` items are collected or the
@@ -229,18 +258,25 @@ impl Client {
         range: Option<String>,
         cap: usize,
     ) -> Result<Download, ToolError> {
-        let response = self.send(route, Method::GET, path, None, range).await?;
-        let response = self.check_status(route, response).await?;
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_range = header("content-range");
-        let file_status = header("x-file-status");
-        let (start, total) = content_range.as_deref().map(parse_content_range).unwrap_or((None, None));
-        let total = total.or_else(|| {
-            if response.status().as_u16() == 200 { header("content-length").and_then(|v| v.parse().ok()) } else { None }
-        });
-        let start = start.or(if response.status().as_u16() == 200 { Some(0) } else { None });
-        let (bytes, cut_at_cap) = read_capped(route, response, cap).await?;
-        Ok(Download { bytes, content_range, start, total, cut_at_cap, file_status })
+        let url = format!("{}{path}", self.base);
+        self.get_and_read(route, &url, range, async |response| {
+            let response = self.check_status(route, response).await?;
+            let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let content_range = header("content-range");
+            let file_status = header("x-file-status");
+            let (start, total) = content_range.as_deref().map(parse_content_range).unwrap_or((None, None));
+            let total = total.or_else(|| {
+                if response.status().as_u16() == 200 {
+                    header("content-length").and_then(|v| v.parse().ok())
+                } else {
+                    None
+                }
+            });
+            let start = start.or(if response.status().as_u16() == 200 { Some(0) } else { None });
+            let (bytes, cut_at_cap) = read_capped(route, response, cap).await?;
+            Ok(Download { bytes, content_range, start, total, cut_at_cap, file_status })
+        })
+        .await
     }
 
     fn request(
