@@ -26,7 +26,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// An MCP client over stdio to `command`: start-up to the first `tools/list`, then the call p50.
-async fn over_stdio(mut command: tokio::process::Command, run_id: &str) -> anyhow::Result<(Duration, Duration)> {
+async fn over_stdio(command: tokio::process::Command, run_id: &str) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
     let (transport, _) = rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::null()).spawn()?;
     let client = ().serve(transport).await?;
