@@ -8,7 +8,8 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wstd::http::body::util::BodyExt;
+use wstd::http::body::Bytes;
+use wstd::http::body::util::{BodyExt, Empty};
 use wstd::http::error::ErrorCode;
 use wstd::http::{Body, Method, Request, Response};
 
@@ -297,18 +298,25 @@ impl Client {
         if let Some(authorization) = self.credentials.authorization_for(url, &self.ui_origin) {
             builder = builder.header("authorization", authorization);
         }
+        // The length goes up front: without it a runtime may stream the body chunked after
+        // the head, and a server that answers before the last chunk arrives can reset the
+        // connection while its answer is still being read.
         let body = match json {
             Some(v) => {
-                builder = builder.header("content-type", "application/json");
-                serde_json::to_vec(v).map_err(|e| ToolError::Internal(e.to_string()))?
+                let bytes = serde_json::to_vec(v).map_err(|e| ToolError::Internal(e.to_string()))?;
+                builder = builder.header("content-type", "application/json").header("content-length", bytes.len());
+                Body::from(bytes)
             }
-            None => Vec::new(),
+            None => {
+                // No body is written at all: with a length of 0 the runtime's HTTP client may
+                // close the body stream as soon as the head is out, and a write of zero bytes
+                // then fails the request (seen as about one request in five failing under the
+                // wasmtime CLI). An empty streamed body only finishes.
+                builder = builder.header("content-length", 0);
+                Body::from_http_body(Empty::<Bytes>::new())
+            }
         };
-        // The length up front: without it a runtime may stream the body chunked after the
-        // head, and a server that answers before the last chunk arrives can reset the
-        // connection while its answer is still being read.
-        builder = builder.header("content-length", body.len());
-        builder.body(Body::from(body)).map_err(|e| ToolError::Internal(format!("{route}: {e}")))
+        builder.body(body).map_err(|e| ToolError::Internal(format!("{route}: {e}")))
     }
 
     /// Sends a request to `path` below the engine API's base.
