@@ -1,12 +1,15 @@
-//! Builds the components: the tools component (`guest/`), which the host binary embeds,
-//! and the MCP server component (`host/component` composed over it); both are written,
-//! with the contract's docs, to `target/components/`.
+//! Builds the components: the tools component (`guest/`), which the host binary embeds;
+//! the MCP server component (`host/component` composed over it); and the function
+//! component (the same adapter with its `functions` feature, exporting one function per
+//! tool of a world generated from the catalogue). All are written, with their WIT docs, to
+//! `target/components/`.
 
 use std::path::PathBuf;
 
 include!("guest_build.rs");
 include!("package_docs.rs");
 include!("compose.rs");
+include!("functions_world.rs");
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -21,6 +24,7 @@ fn main() {
         "host/guest_build.rs",
         "host/package_docs.rs",
         "host/compose.rs",
+        "host/functions_world.rs",
     ] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
@@ -34,15 +38,33 @@ fn main() {
             let built = build_guest(&workspace, "orchestra-guest", &[]);
             let shipped = components_dir(&workspace).join("orchestra-mcp-tools.wasm");
             add_package_docs(&workspace, "tool-provider", &built, &shipped);
+            // The compositions take the tools component without its docs: a reader of a
+            // component's WIT refuses a second `package-docs`, even a nested one.
             let adapter = build_guest(&workspace, "orchestra-mcp-server", &[]);
             let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
             let composed = out_dir.join("orchestra-mcp-server-without-docs.wasm");
-            compose_server(&shipped, &adapter, &composed);
+            compose_server(&built, &adapter, &composed);
             add_package_docs(
                 &workspace,
                 "tool-runner",
                 &composed,
                 &components_dir(&workspace).join("orchestra-mcp-server.wasm"),
+            );
+
+            let world = generate_function_world(&workspace, &out_dir, &orchestra_guest::tool_summaries());
+            let adapter = build_guest_with(
+                &workspace,
+                "orchestra-mcp-server",
+                &["functions"],
+                &[("ORCHESTRA_FUNCTIONS_BINDINGS", &world.bindings_rs), ("ORCHESTRA_FUNCTIONS_IMPL", &world.impl_rs)],
+            );
+            let composed = out_dir.join("orchestra-mcp-functions-without-docs.wasm");
+            compose_server(&built, &adapter, &composed);
+            write_package_docs(
+                &workspace,
+                &world.root_wit,
+                &composed,
+                &components_dir(&workspace).join("orchestra-mcp-functions.wasm"),
             );
             shipped
         }

@@ -15,6 +15,18 @@ fn components_dir(workspace: &std::path::Path) -> std::path::PathBuf {
 /// Builds `package` with `features` and returns the path of its `.wasm` component.
 #[allow(dead_code)]
 fn build_guest(workspace: &std::path::Path, package: &str, features: &[&str]) -> std::path::PathBuf {
+    build_guest_with(workspace, package, features, &[])
+}
+
+/// As [`build_guest`], with variables the crate's sources read (`env!`) set for the build.
+/// The `.wasm` path is the same for every feature set: use it before the next build.
+#[allow(dead_code)]
+fn build_guest_with(
+    workspace: &std::path::Path,
+    package: &str,
+    features: &[&str],
+    env: &[(&str, &std::path::Path)],
+) -> std::path::PathBuf {
     let outer_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
     let target_dir = outer_target.join("guest");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
@@ -23,6 +35,7 @@ fn build_guest(workspace: &std::path::Path, package: &str, features: &[&str]) ->
         .args(["build", "-p", package, "--target", "wasm32-wasip2", "--profile", "guest"])
         .args(if features.is_empty() { vec![] } else { vec!["--features".to_string(), features.join(",")] })
         .env("CARGO_TARGET_DIR", &target_dir)
+        .envs(env.iter().copied())
         // Flags meant for the native build must not leak into the guest build.
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")

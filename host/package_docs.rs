@@ -12,7 +12,6 @@
 /// contract's world the component implements; its docs become the root world's.
 #[allow(dead_code)]
 fn add_package_docs(workspace: &std::path::Path, world: &str, wasm: &std::path::Path, out: &std::path::Path) {
-    use wasm_encoder::ComponentSection;
     let fail = |what: &str, e: &dyn std::fmt::Display| -> ! { panic!("adding WIT docs to {}: {what}: {e}", wasm.display()) };
     let mut resolve = wit_parser::Resolve::default();
     let (contract, _) = resolve.push_dir(workspace.join("wit")).unwrap_or_else(|e| fail("reading wit/", &e));
@@ -30,7 +29,18 @@ fn add_package_docs(workspace: &std::path::Path, world: &str, wasm: &std::path::
         root.push_str(&format!("    export {name};\n"));
     }
     root.push_str("}\n");
-    let root_package = resolve.push_str("root.wit", &root).unwrap_or_else(|e| fail("the root world", &e));
+    write_package_docs(workspace, &root, wasm, out);
+}
+
+/// Appends the docs of `root_wit` (a `root:component` package whose world `root` has the
+/// component's exports) to the component at `wasm`, written to `out`.
+#[allow(dead_code)]
+fn write_package_docs(workspace: &std::path::Path, root_wit: &str, wasm: &std::path::Path, out: &std::path::Path) {
+    use wasm_encoder::ComponentSection;
+    let fail = |what: &str, e: &dyn std::fmt::Display| -> ! { panic!("adding WIT docs to {}: {what}: {e}", wasm.display()) };
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_dir(workspace.join("wit")).unwrap_or_else(|e| fail("reading wit/", &e));
+    let root_package = resolve.push_str("root.wit", root_wit).unwrap_or_else(|e| fail("the root world", &e));
     let section = wit_parser::PackageMetadata::extract(&resolve, root_package)
         .encode()
         .unwrap_or_else(|e| fail("encoding the docs", &e));

@@ -26,6 +26,22 @@ pub mod parsers {
     pub use crate::args::{filename, parse_time, pipeline_id_or_alias, resolve_window, uuid};
 }
 
+/// One tool as the catalogue lists it, for build steps that run this crate natively: the
+/// function world for runtimes that map exported functions to tools is generated from it.
+pub struct ToolSummary {
+    pub name: String,
+    pub description: String,
+    pub input_schema: String,
+}
+
+/// Every tool of the catalogue, in its order.
+pub fn tool_summaries() -> Vec<ToolSummary> {
+    Component::list_tools()
+        .into_iter()
+        .map(|tool| ToolSummary { name: tool.name, description: tool.description, input_schema: tool.input_schema })
+        .collect()
+}
+
 /// Bindings generated from `wit/`. The generated glue uses `unsafe` for the canonical ABI;
 /// the crate's own code does not.
 #[allow(unsafe_code)]

@@ -48,6 +48,11 @@ pub fn wasmtime_cli() -> PathBuf {
     python.path().join("site-packages/wasmtime_cli/wasmtime")
 }
 
+/// Wassette, as `setup.sh` wraps it (its binary under Debian 13's C library).
+pub fn wassette() -> PathBuf {
+    ci_tools().join("bin/wassette")
+}
+
 /// A `HOME` for the wasmtime CLI processes the tests start with an empty environment, so
 /// they share one compile cache (`$HOME/.cache/wasmtime`) instead of each compiling the
 /// component again.

@@ -329,17 +329,33 @@ fn the_tools_component_works_in_the_wasmtime_cli() {
 }
 
 #[test]
-fn the_shipped_component_carries_the_contracts_docs() {
+fn the_shipped_components_carry_their_wit_docs() {
     ensure_clients();
     let wasm_tools = python().parent().unwrap().join("wasm-tools");
-    let out = Command::new(wasm_tools).args(["component", "wit"]).arg(tools_component()).output().unwrap();
-    let wit = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for doc in [
-        "/// The world a tool component implements",
-        "ORCHESTRA_API_KEY",
-        "- `call-tool`: Run one step of a tool call.",
+    for (component, docs) in [
+        (
+            "orchestra-mcp-tools.wasm",
+            &[
+                "/// The world a tool component implements",
+                "ORCHESTRA_API_KEY",
+                "- `call-tool`: Run one step of a tool call.",
+            ][..],
+        ),
+        (
+            "orchestra-mcp-server.wasm",
+            &["/// The world of a component that runs a tool provider's tools", "ORCHESTRA_MCP_HTTP_ALLOWED_ORIGINS"],
+        ),
+        (
+            "orchestra-mcp-functions.wasm",
+            &["/// Orchestra's tools as functions", "export wait-for-run: func(", "/// - `pipeline-run-id`, required:"],
+        ),
     ] {
-        assert!(wit.contains(doc), "`wasm-tools component wit` shows {doc:?}:\n{wit}");
+        let out =
+            Command::new(&wasm_tools).args(["component", "wit"]).arg(shipped_component(component)).output().unwrap();
+        let wit = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{component}: {}", String::from_utf8_lossy(&out.stderr));
+        for doc in docs {
+            assert!(wit.contains(doc), "`wasm-tools component wit {component}` shows {doc:?}:\n{wit}");
+        }
     }
 }

@@ -29,9 +29,7 @@ pub struct Surface {
 /// Reads the surface from the tools component and the environment's switches. Fails with a
 /// sentence for the operator when a switch names nothing or exposes nothing.
 pub fn surface() -> Result<Surface, String> {
-    let vars: Vec<(String, String)> = std::env::vars().collect();
-    let exposure = Exposure::from_vars(vars)?;
-    let descriptors = tools::list_tools().into_iter().map(descriptor).collect();
+    let catalogue = catalogue()?;
     let prompts = tools::list_prompts()
         .into_iter()
         .map(|p| {
@@ -60,7 +58,14 @@ pub fn surface() -> Result<Surface, String> {
             })
         })
         .collect();
-    Ok(Surface { catalogue: Catalogue::new(descriptors, &exposure)?, prompts, resource_templates })
+    Ok(Surface { catalogue, prompts, resource_templates })
+}
+
+/// The tools component's catalogue, filtered by the exposure switches in the environment.
+pub fn catalogue() -> Result<Catalogue, String> {
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let exposure = Exposure::from_vars(vars)?;
+    Catalogue::new(tools::list_tools().into_iter().map(descriptor).collect(), &exposure)
 }
 
 /// A prompt's messages for `arguments` (a JSON object of strings).

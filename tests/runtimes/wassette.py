@@ -1,0 +1,77 @@
+"""Runs the function component in Wassette as a user sets it up, and drives it with the
+Python `mcp` client over `wassette run` (MCP over stdio).
+
+Usage: python wassette.py WASSETTE COMPONENT.wasm < script.json
+
+The script is {"base_url": ..., "host": ..., "api_key": ..., "calls": [{"tool": ...,
+"arguments": {...}}, ...]}. The component is loaded into a fresh component directory,
+granted the fake's host and the base-URL variable, and given the key as a Wassette secret.
+Prints one JSON object: {"tools": [{name, description, inputSchema}], "results": [{"text",
+"isError"}], "timings": {...}}.
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+COMPONENT_ID = "orchestra-mcp-functions"
+
+
+def wassette(binary: str, directory: str, *args: str) -> None:
+    subprocess.run([binary, *args, "--component-dir", directory], check=True, capture_output=True)
+
+
+async def drive(binary: str, directory: str, script: dict) -> dict:
+    env = {"HOME": os.environ["HOME"], "PATH": os.environ.get("PATH", ""), "ORCHESTRA_BASE_URL": script["base_url"]}
+    params = StdioServerParameters(
+        command=binary, args=["run", "--disable-builtin-tools", "--component-dir", directory], env=env
+    )
+    started = time.monotonic()
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            # Wassette loads its components in the background after `initialize`.
+            tools = []
+            for _ in range(600):
+                tools = (await session.list_tools()).tools
+                if any(t.name != "list_components" for t in tools):
+                    break
+                await asyncio.sleep(0.1)
+            listed = time.monotonic()
+            results, call_ms = [], []
+            for call in script["calls"]:
+                began = time.monotonic()
+                schema = next(t.input_schema for t in tools if t.name == call["tool"])
+                # Wassette marks every argument required; null leaves an optional one out.
+                arguments = {name: None for name in schema.get("properties", {})} | call["arguments"]
+                result = await session.call_tool(call["tool"], arguments)
+                call_ms.append((time.monotonic() - began) * 1000)
+                text = "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+                results.append({"text": text, "isError": bool(result.is_error)})
+    return {
+        "tools": [{"name": t.name, "description": t.description, "inputSchema": t.input_schema} for t in tools],
+        "results": results,
+        "timings": {"start_to_list_ms": (listed - started) * 1000, "call_ms": call_ms},
+    }
+
+
+def main() -> None:
+    binary, component = sys.argv[1], os.path.abspath(sys.argv[2])
+    script = json.load(sys.stdin)
+    with tempfile.TemporaryDirectory() as directory:
+        wassette(binary, directory, "component", "load", f"file://{component}")
+        wassette(binary, directory, "permission", "grant", "network", COMPONENT_ID, script["host"])
+        wassette(binary, directory, "permission", "grant", "environment-variable", COMPONENT_ID, "ORCHESTRA_BASE_URL")
+        wassette(binary, directory, "secret", "set", COMPONENT_ID, f"ORCHESTRA_API_KEY={script['api_key']}")
+        print(json.dumps(asyncio.run(drive(binary, directory, script))))
+
+
+if __name__ == "__main__":
+    main()
