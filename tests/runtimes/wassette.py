@@ -7,7 +7,8 @@ The script is {"base_url": ..., "host": ..., "api_key": ..., "calls": [{"tool": 
 "arguments": {...}}, ...]}. The component is loaded into a fresh component directory,
 granted the fake's host and the base-URL variable, and given the key as a Wassette secret.
 Prints one JSON object: {"tools": [{name, description, inputSchema}], "results": [{"text",
-"isError"}], "timings": {...}}.
+"isError"}], "timings": {"load_ms" (`component load`, which compiles it), "start_to_list_ms"
+(`wassette run` to a listing with the tools), "call_ms": [...]}}.
 """
 
 import asyncio
@@ -66,11 +67,15 @@ def main() -> None:
     binary, component = sys.argv[1], os.path.abspath(sys.argv[2])
     script = json.load(sys.stdin)
     with tempfile.TemporaryDirectory() as directory:
+        began = time.monotonic()
         wassette(binary, directory, "component", "load", f"file://{component}")
+        load_ms = (time.monotonic() - began) * 1000
         wassette(binary, directory, "permission", "grant", "network", COMPONENT_ID, script["host"])
         wassette(binary, directory, "permission", "grant", "environment-variable", COMPONENT_ID, "ORCHESTRA_BASE_URL")
         wassette(binary, directory, "secret", "set", COMPONENT_ID, f"ORCHESTRA_API_KEY={script['api_key']}")
-        print(json.dumps(asyncio.run(drive(binary, directory, script))))
+        report = asyncio.run(drive(binary, directory, script))
+        report["timings"]["load_ms"] = load_ms
+        print(json.dumps(report))
 
 
 if __name__ == "__main__":

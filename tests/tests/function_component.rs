@@ -3,7 +3,8 @@
 //! fake's host, the base URL as an allowed variable, the key as a Wassette secret) and driven
 //! by the Python `mcp` client over `wassette run`, against the fake on loopback: every tool
 //! appears as itself with its description and arguments, and a read, a write, `wait_for_run`
-//! to its end inside one call, an invalid argument and an upstream error all behave.
+//! to its end inside one call, invalid arguments, a tool the switches leave out and an
+//! upstream error all behave.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -67,6 +68,7 @@ fn the_orchestra_tools_appear_and_work_in_wassette_as_themselves() {
             json!({"tool": "get-pipeline-run", "arguments": {"pipeline-run-id": "not-a-run-id"}}),
             json!({"tool": "get-pipeline-run", "arguments": {"pipeline-run-id": "00000000-0000-4000-8000-000000000000"}}),
             json!({"tool": "list-task-runs", "arguments": {"status": ["NOPE"]}}),
+            json!({"tool": "delete-pipeline", "arguments": {"pipeline-id-or-alias": "hourly_ingest"}}),
         ],
     );
 
@@ -107,6 +109,9 @@ fn the_orchestra_tools_appear_and_work_in_wassette_as_themselves() {
     assert!(missing.starts_with("Orchestra answered 404 to GET /pipeline_runs/"), "{missing}");
     let refused = unwrap_result(&results[4]).unwrap_err();
     assert!(refused.contains("\"NOPE\" is not one of"), "an enum value is checked against the schema: {refused}");
+    // A tool the switches leave out is a function all the same, but refuses to run.
+    let hidden = unwrap_result(&results[5]).unwrap_err();
+    assert!(hidden.contains("ORCHESTRA_MCP_ENABLE_TOOLS=delete_pipeline"), "{hidden}");
 
     // The wait happens inside the one call.
     let waited = run_in_wassette(

@@ -151,17 +151,17 @@ fn results(out: Value) -> Vec<Value> {
     out["results"].as_array().unwrap().clone()
 }
 
-/// The contract, read as any embedder would read it.
-fn contract() -> wit_parser::Resolve {
+/// The contract, read once as any embedder would read it.
+static CONTRACT: std::sync::LazyLock<wit_parser::Resolve> = std::sync::LazyLock::new(|| {
     let mut resolve = wit_parser::Resolve::default();
     resolve.push_dir(workspace().join("wit")).unwrap();
     resolve
-}
+});
 
 fn function_type(name: &str) -> wasm_wave::value::Type {
-    let resolve = contract();
+    let resolve = &*CONTRACT;
     let tools = resolve.interfaces.iter().find(|(_, i)| i.name.as_deref() == Some("tools")).unwrap().1;
-    let func = wasm_wave::value::resolve_wit_func_type(&resolve, &tools.functions[name]).unwrap();
+    let func = wasm_wave::value::resolve_wit_func_type(resolve, &tools.functions[name]).unwrap();
     func.results().next().unwrap()
 }
 

@@ -62,10 +62,12 @@ pub fn surface() -> Result<Surface, String> {
 }
 
 /// The tools component's catalogue, filtered by the exposure switches in the environment.
+/// An instance answers one request (or, over stdio, one session), so a tool's validator is
+/// compiled only when that tool is called.
 pub fn catalogue() -> Result<Catalogue, String> {
     let vars: Vec<(String, String)> = std::env::vars().collect();
     let exposure = Exposure::from_vars(vars)?;
-    Catalogue::new(tools::list_tools().into_iter().map(descriptor).collect(), &exposure)
+    Catalogue::lazy(tools::list_tools().into_iter().map(descriptor).collect(), &exposure)
 }
 
 /// A prompt's messages for `arguments` (a JSON object of strings).

@@ -1,9 +1,9 @@
 //! The tool catalogue as MCP publishes it, read once from the component at start-up and
-//! filtered by the operator's exposure choices, with a compiled input-schema validator per
-//! exposed tool.
+//! filtered by the operator's exposure choices, with an input-schema validator per exposed
+//! tool, compiled at start-up (`new`) or when the tool is first called (`lazy`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
@@ -13,17 +13,33 @@ use crate::exposure::{Exposure, ToolFacts};
 
 pub struct Catalogue {
     tools: Vec<Tool>,
-    validators: HashMap<String, jsonschema::Validator>,
+    /// Each exposed tool's input validator, compiled at start-up or on first use.
+    validators: HashMap<String, OnceLock<Result<jsonschema::Validator, String>>>,
     toolsets: HashMap<String, String>,
     /// Tools the component has that this configuration leaves out.
     hidden: Vec<String>,
 }
 
 impl Catalogue {
-    /// Converts the descriptors of the tools `exposure` lets through. A malformed schema,
-    /// a switch that names no tool or toolset, or a surface of no tools fails start-up,
+    /// Converts the descriptors of the tools `exposure` lets through, with every input
+    /// validator compiled, for a server that answers many calls. A malformed schema, a
+    /// switch that names no tool or toolset, or a surface of no tools fails start-up,
     /// loudly, saying what to change.
     pub fn new(descriptors: Vec<ToolDescriptor>, exposure: &Exposure) -> Result<Self, String> {
+        let catalogue = Self::lazy(descriptors, exposure)?;
+        for (name, validator) in &catalogue.validators {
+            if let Err(e) = validator.get_or_init(|| compile(name, &catalogue)) {
+                return Err(e.clone());
+            }
+        }
+        Ok(catalogue)
+    }
+
+    /// As [`Catalogue::new`], but each input validator is compiled when its tool is first
+    /// called: for a server that answers one request per instance (the server component
+    /// under `wasmtime serve`, a function call in Wassette), where compiling every
+    /// validator for every request would cost more than the call.
+    pub fn lazy(descriptors: Vec<ToolDescriptor>, exposure: &Exposure) -> Result<Self, String> {
         let facts: Vec<ToolFacts> = descriptors
             .iter()
             .map(|d| ToolFacts {
@@ -49,9 +65,7 @@ impl Catalogue {
             }
             let input = schema_object(&d.name, "input", &d.input_schema)?;
             let output = schema_object(&d.name, "output", &d.output_schema)?;
-            let validator = jsonschema::validator_for(&Value::Object(input.clone()))
-                .map_err(|e| format!("{}: invalid input schema: {e}", d.name))?;
-            if validators.insert(d.name.clone(), validator).is_some() {
+            if validators.insert(d.name.clone(), OnceLock::new()).is_some() {
                 return Err(format!("the component lists the tool {} twice", d.name));
             }
             toolsets.insert(d.name.clone(), d.toolset.clone());
@@ -127,6 +141,10 @@ impl Catalogue {
         let Some(validator) = self.validators.get(name) else {
             return Err(Invalid { problems: vec![format!("(tool): unknown tool {name}")], more: 0 });
         };
+        let validator = match validator.get_or_init(|| compile(name, self)) {
+            Ok(validator) => validator,
+            Err(e) => return Err(Invalid { problems: vec![format!("(tool): {e}")], more: 0 }),
+        };
         let arguments_known: Vec<&str> = self
             .get(name)
             .and_then(|t| t.input_schema.get("properties"))
@@ -139,6 +157,13 @@ impl Catalogue {
         let more = errors.count();
         if problems.is_empty() { Ok(()) } else { Err(Invalid { problems, more }) }
     }
+}
+
+/// Compiles the input validator of the exposed tool `name`.
+fn compile(name: &str, catalogue: &Catalogue) -> Result<jsonschema::Validator, String> {
+    let tool = catalogue.get(name).ok_or_else(|| format!("unknown tool {name}"))?;
+    jsonschema::validator_for(&Value::Object((*tool.input_schema).clone()))
+        .map_err(|e| format!("{name}: invalid input schema: {e}"))
 }
 
 /// Models often send `null` for an argument they mean to leave out; both servers treat it so.
@@ -189,5 +214,40 @@ fn schema_object(tool: &str, which: &str, text: &str) -> Result<JsonObject, Stri
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(format!("{tool}: the {which} schema is not a JSON object")),
         Err(e) => Err(format!("{tool}: the {which} schema is not JSON: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::descriptor::Annotations;
+
+    fn tool(name: &str, input_schema: &str) -> ToolDescriptor {
+        ToolDescriptor {
+            name: name.into(),
+            title: name.into(),
+            description: "A tool.".into(),
+            toolset: "triage".into(),
+            input_schema: input_schema.into(),
+            output_schema: r#"{"type":"object"}"#.into(),
+            annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+            opt_in: false,
+        }
+    }
+
+    #[test]
+    fn a_lazy_catalogue_validates_alike_and_reports_a_broken_schema_on_first_use() {
+        let good = r#"{"type":"object","properties":{"limit":{"type":"integer"}},"additionalProperties":false}"#;
+        let broken = r#"{"type":"object","properties":{"limit":{"type":"no-such-type"}}}"#;
+        let tools = || vec![tool("good", good), tool("broken", broken)];
+        let refused = Catalogue::new(tools(), &Exposure::default()).err().expect("a broken schema fails start-up");
+        assert!(refused.starts_with("broken: invalid input schema"), "{refused}");
+
+        let lazy = Catalogue::lazy(tools(), &Exposure::default()).expect("nothing is compiled yet");
+        assert!(lazy.validate("good", &serde_json::json!({"limit": 3})).is_ok());
+        let invalid = lazy.validate("good", &serde_json::json!({"limit": "three"})).unwrap_err();
+        assert!(invalid.problems[0].starts_with("limit: "), "{invalid:?}");
+        let broken = lazy.validate("broken", &serde_json::json!({})).unwrap_err();
+        assert!(broken.problems[0].starts_with("(tool): broken: invalid input schema"), "{broken:?}");
     }
 }

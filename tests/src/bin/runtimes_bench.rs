@@ -8,8 +8,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use orchestra_tests::tools::{node_bin, python, shipped_component, wasmtime_cli, wasmtime_home, workspace};
-use orchestra_tests::{FakeOptions, FakeOrchestra, http_post, server_binary};
+use orchestra_tests::tools::{node_bin, python, shipped_component, wasmtime_cli, wasmtime_home, wassette, workspace};
+use orchestra_tests::{FakeOptions, FakeOrchestra, array, http_post, server_binary};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
@@ -58,22 +58,26 @@ fn wasmtime(subcommand: &str, options: &[&str], env: &[(String, String)]) -> tok
     command
 }
 
-/// A driver script's own timings: (load, call p50), over `CALLS` calls after a listing.
-fn driver(mut command: Command, script: Value) -> anyhow::Result<(Duration, Duration)> {
+/// Runs a driver script (`tests/runtimes/`) with `script` on its stdin; returns its report.
+fn run_driver(mut command: Command, script: Value) -> anyhow::Result<Value> {
     use std::io::Write;
-    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn()?;
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     child.stdin.take().unwrap().write_all(script.to_string().as_bytes())?;
     let out = child.wait_with_output()?;
-    anyhow::ensure!(out.status.success(), "the driver failed");
-    let out: Value = serde_json::from_slice(&out.stdout)?;
-    let calls: Vec<Duration> = out["timings"]["call_ms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| Duration::from_secs_f64(m.as_f64().unwrap() / 1000.0))
-        .collect();
+    anyhow::ensure!(out.status.success(), "the driver failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn millis(value: &Value) -> Duration {
+    Duration::from_secs_f64(value.as_f64().unwrap() / 1000.0)
+}
+
+/// A driver script's own timings: (load, call p50), over `CALLS` calls after a listing.
+fn driver(command: Command, script: Value) -> anyhow::Result<(Duration, Duration)> {
+    let out = run_driver(command, script)?;
+    let calls: Vec<Duration> = array(&out["timings"]["call_ms"]).iter().map(millis).collect();
     // Start-up: the process to its first answer (the listing).
-    let startup = Duration::from_secs_f64(out["timings"]["load_ms"].as_f64().unwrap() / 1000.0) + calls[0];
+    let startup = millis(&out["timings"]["load_ms"]) + calls[0];
     Ok((startup, p50(calls[1..].to_vec())))
 }
 
@@ -84,20 +88,26 @@ async fn main() -> anyhow::Result<()> {
     let run_id = snapshot.runs.iter().find(|r| r.2 == "FAILED").unwrap().0.clone();
     let tools = shipped_component("orchestra-mcp-tools.wasm");
     let server = shipped_component("orchestra-mcp-server.wasm");
+    let functions = shipped_component("orchestra-mcp-functions.wasm");
     println!("| component | bytes |\n| --- | --- |");
-    for path in [&tools, &server] {
+    for path in [&tools, &server, &functions] {
         println!("| `{}` | {} |", path.file_name().unwrap().to_string_lossy(), std::fs::metadata(path)?.len());
     }
     println!("\n| runtime | start-up to first tools/list | call p50 ({CALLS} calls) |\n| --- | --- | --- |");
 
+    // The native host's compile cache is warmed by one session first, as a user's would be.
     let cache = tempfile_dir("native-cache");
-    let mut native = tokio::process::Command::new(server_binary());
-    native
-        .arg("serve")
-        .envs(env(&fake))
-        .env("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")
-        .env("ORCHESTRA_MCP_CACHE_DIR", &cache);
-    let (startup, call) = over_stdio(native, &run_id).await?;
+    let native = || {
+        let mut command = tokio::process::Command::new(server_binary());
+        command
+            .arg("serve")
+            .envs(env(&fake))
+            .env("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")
+            .env("ORCHESTRA_MCP_CACHE_DIR", &cache);
+        command
+    };
+    over_stdio(native(), &run_id).await?;
+    let (startup, call) = over_stdio(native(), &run_id).await?;
     println!("| orchestra-mcp (native, stdio, warm cache) | {} | {} |", ms(startup), ms(call));
 
     // The wasmtime CLI's compile cache is warmed by one run first, as a user's would be.
@@ -158,6 +168,21 @@ async fn main() -> anyhow::Result<()> {
     node.env_clear().envs(env(&fake)).arg(workspace().join("tests/runtimes/jco.mjs")).arg(&transpiled);
     let (startup, call) = driver(node, json!({"calls": calls}))?;
     println!("| tools component, jco (Node; transpiled once in {}) | {} | {} |", ms(transpile), ms(startup), ms(call));
+
+    // Wassette: the function component, one function per tool, through its MCP server.
+    let function = json!({"tool": "get-pipeline-run", "arguments": {"pipeline-run-id": run_id}});
+    let mut wassette_run = Command::new(python());
+    wassette_run.arg(workspace().join("tests/runtimes/wassette.py")).arg(wassette()).arg(&functions);
+    let script = json!({"base_url": fake.base_url(), "host": "127.0.0.1", "api_key": fake.api_key(),
+        "calls": std::iter::repeat_n(function, CALLS).collect::<Vec<_>>()});
+    let out = run_driver(wassette_run, script)?;
+    let timings = &out["timings"];
+    println!(
+        "| function component, Wassette 0.8 (`wassette run`; `component load` took {}) | {} | {} |",
+        ms(millis(&timings["load_ms"])),
+        ms(millis(&timings["start_to_list_ms"])),
+        ms(p50(array(&timings["call_ms"]).iter().map(millis).collect()))
+    );
 
     let invoke = format!(
         "call-tool({{tool: \"get_pipeline_run\", arguments: \"{{\\\"pipeline_run_id\\\":\\\"{run_id}\\\"}}\", resume-state: none}})"
