@@ -17,7 +17,8 @@ use crate::exposure;
     long_about = "MCP server for Orchestra (getorchestra.io). Orchestra's tools run in a sandboxed WebAssembly \
                   component that never sees the API key. With no command, serves MCP over stdio.\n\n\
                   Settings come from flags, then environment variables, then the config file \
-                  (~/.config/orchestra-mcp/config.toml, or --config), then defaults."
+                  (orchestra-mcp/config.toml in the user config directory: ~/.config on Linux, \
+                  ~/Library/Application Support on macOS, %APPDATA% on Windows; or --config), then defaults."
 )]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -105,7 +106,8 @@ pub enum Environment {
 /// Settings shared by every command that runs the server.
 #[derive(Args, Clone, Default)]
 pub struct Options {
-    /// The config file (TOML) [default: ~/.config/orchestra-mcp/config.toml, if present].
+    /// The config file (TOML) [default: orchestra-mcp/config.toml in the user config directory
+    /// (~/.config, ~/Library/Application Support, %APPDATA%), if present].
     #[arg(long, env = "ORCHESTRA_MCP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Start the built-in fake Orchestra on loopback and use it (with its own key), to try
@@ -136,7 +138,8 @@ pub struct Options {
     /// Run this tool component instead of the embedded one.
     #[arg(long, env = "ORCHESTRA_MCP_COMPONENT", value_name = "PATH")]
     pub component: Option<PathBuf>,
-    /// Where to cache the compiled component [default: the user cache directory].
+    /// Where to cache the compiled component [default: orchestra-mcp/wasmtime in the user cache
+    /// directory (~/.cache, ~/Library/Caches, %LOCALAPPDATA%)].
     #[arg(long, env = "ORCHESTRA_MCP_CACHE_DIR", value_name = "PATH")]
     pub cache_dir: Option<PathBuf>,
     /// Compile the component at every start instead of caching it.

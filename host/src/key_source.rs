@@ -87,11 +87,15 @@ pub async fn read(source: &KeySource, environment_value: Option<String>) -> anyh
     ApiKey::new(key).with_context(|| format!("{source} gave an empty API key"))
 }
 
-/// Runs the key command with `sh -c`; its stderr passes through (a prompt or an error of
-/// the password manager), its stdout is the key and is never logged.
+/// The platform's shell and its flag for running one command line.
+const SHELL: (&str, &str) = if cfg!(windows) { ("cmd", "/C") } else { ("sh", "-c") };
+
+/// Runs the key command through the platform's shell (`sh -c`, or `cmd /C` on Windows);
+/// its stderr passes through (a prompt or an error of the password manager), its stdout is
+/// the key and is never logged.
 async fn run(command: &str) -> anyhow::Result<String> {
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
+    let child = tokio::process::Command::new(SHELL.0)
+        .arg(SHELL.1)
         .arg(command)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
