@@ -147,13 +147,12 @@ fn generate_function_world(
     FunctionWorld { bindings_rs, impl_rs, root_wit }
 }
 
-/// The contract's version, from its `package` line.
+/// The contract's version, as its package declares it.
 #[allow(dead_code)]
 fn contract_version(workspace: &std::path::Path) -> String {
-    let text = std::fs::read_to_string(workspace.join("wit/orchestra-mcp.wit")).expect("reading the contract");
-    text.lines()
-        .find_map(|line| line.strip_prefix("package orchestra:mcp@")?.strip_suffix(';').map(str::to_string))
-        .expect("the contract names its package and version")
+    let mut resolve = wit_parser::Resolve::default();
+    let (contract, _) = resolve.push_dir(workspace.join("wit")).expect("the contract parses");
+    resolve.packages[contract].name.version.as_ref().expect("the contract's package has a version").to_string()
 }
 
 /// A tool's arguments: the required ones first, each group in the schema's order.

@@ -6,6 +6,7 @@ use std::process::Stdio;
 
 use anyhow::{Context, bail};
 use orchestra_fake::{FakeOptions, FakeOrchestra};
+use orchestra_mcp_face::wording;
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::{RoleClient, RunningService};
@@ -135,7 +136,7 @@ pub async fn run() -> anyhow::Result<()> {
     println!(
         "  isError={} {}",
         bad.is_error.unwrap_or(false),
-        text_of(&bad).lines().take(3).collect::<Vec<_>>().join(" ")
+        wording::text(&bad).lines().take(3).collect::<Vec<_>>().join(" ")
     );
 
     let requests = fake.requests();
@@ -159,13 +160,9 @@ async fn call(client: &Client, tool: &str, arguments: Value) -> anyhow::Result<V
         )
         .await?;
     if result.is_error.unwrap_or(false) {
-        bail!("{tool} failed: {}", text_of(&result));
+        bail!("{tool} failed: {}", wording::text(&result));
     }
     result.structured_content.context("the result has no structured content")
-}
-
-fn text_of(result: &rmcp::model::CallToolResult) -> String {
-    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
 fn short(id: &Value) -> String {

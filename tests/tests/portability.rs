@@ -3,7 +3,8 @@
 //! process per step, WAVE in and out), wasmtime-py (PyPI `wasmtime`) and jco (npm). In each:
 //! the catalogue, a read, a write, `wait_for_run` resumed to its end, an invalid argument,
 //! an upstream error, and the component's own key path (`ORCHESTRA_API_KEY` in its
-//! environment, sent only to the base URL's origin and never returned).
+//! environment, sent only to the base URL's origin and never returned). And the WIT docs
+//! of every shipped component, as `wasm-tools component wit` shows them.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -37,8 +37,7 @@ pub fn json_text(tool: &str, field: &str, text: &str) -> Result<Value, String> {
 
 /// A call's result as the function returns it.
 fn outcome(result: CallToolResult) -> Result<String, String> {
-    let texts: Vec<&str> = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.as_str())).collect();
-    let text = texts.join("\n");
+    let text = wording::text(&result);
     if result.is_error == Some(true) { Err(text) } else { Ok(text) }
 }
 

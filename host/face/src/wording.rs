@@ -31,6 +31,11 @@ pub fn success(json: &str) -> CallToolResult {
     }
 }
 
+/// The text of a result's content blocks, one per line.
+pub fn text(result: &CallToolResult) -> String {
+    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.as_str())).collect::<Vec<_>>().join("\n")
+}
+
 /// A failure, as an `isError` result with no structured content (which every client accepts).
 pub fn error(text: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(text)])
