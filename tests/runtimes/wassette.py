@@ -23,6 +23,8 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 COMPONENT_ID = "orchestra-mcp-functions"
+# What Wassette 0.8 logs once its components are loaded with their policies.
+LOADED = "Background component loading completed"
 
 
 def wassette(binary: str, directory: str, *args: str) -> None:
@@ -35,32 +37,50 @@ async def drive(binary: str, directory: str, script: dict) -> dict:
         command=binary, args=["run", "--disable-builtin-tools", "--component-dir", directory], env=env
     )
     started = time.monotonic()
-    async with stdio_client(params) as (read, write):
+    with tempfile.NamedTemporaryFile("w", suffix=".log") as log:
+        try:
+            return await session_report(params, log, started, script)
+        except BaseException:
+            # Wassette's own log explains most failures (a refused grant, a load error).
+            with open(log.name) as written:
+                sys.stderr.write(written.read())
+            raise
+
+
+async def session_report(params: StdioServerParameters, log, started: float, script: dict) -> dict:
+    async with stdio_client(params, errlog=log) as (read, write):
         async with ClientSession(read, write) as session:
             await session.initialize()
-            # Wassette loads its components in the background after `initialize`.
-            tools = []
-            for _ in range(600):
-                tools = (await session.list_tools()).tools
-                if any(t.name != "list_components" for t in tools):
-                    break
-                await asyncio.sleep(0.1)
+            tools = (await session.list_tools()).tools
             listed = time.monotonic()
-            results, call_ms = [], []
-            for call in script["calls"]:
-                began = time.monotonic()
-                schema = next(t.input_schema for t in tools if t.name == call["tool"])
-                # Wassette marks every argument required; null leaves an optional one out.
-                arguments = {name: None for name in schema.get("properties", {})} | call["arguments"]
-                result = await session.call_tool(call["tool"], arguments)
-                call_ms.append((time.monotonic() - began) * 1000)
-                text = "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
-                results.append({"text": text, "isError": bool(result.is_error)})
+            # Wassette lists a component from its cached metadata before it has loaded it
+            # and restored its policy; a call before then is refused its network. It logs
+            # when loading is done.
+            for _ in range(600):
+                with open(log.name) as written:
+                    if LOADED in written.read():
+                        break
+                await asyncio.sleep(0.05)
+            results, call_ms = await calls(session, tools, script["calls"])
     return {
         "tools": [{"name": t.name, "description": t.description, "inputSchema": t.input_schema} for t in tools],
         "results": results,
         "timings": {"start_to_list_ms": (listed - started) * 1000, "call_ms": call_ms},
     }
+
+
+async def calls(session: ClientSession, tools: list, script_calls: list) -> tuple[list, list]:
+    results, call_ms = [], []
+    for call in script_calls:
+        began = time.monotonic()
+        schema = next(t.input_schema for t in tools if t.name == call["tool"])
+        # Wassette marks every argument required; null leaves an optional one out.
+        arguments = {name: None for name in schema.get("properties", {})} | call["arguments"]
+        result = await session.call_tool(call["tool"], arguments)
+        call_ms.append((time.monotonic() - began) * 1000)
+        text = "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+        results.append({"text": text, "isError": bool(result.is_error)})
+    return results, call_ms
 
 
 def main() -> None:
