@@ -3,6 +3,10 @@
 //! component (the same adapter with its `functions` feature, exporting one function per
 //! tool of a world generated from the catalogue). All are written, with their WIT docs, to
 //! `target/components/`.
+//!
+//! The published crate has no guest source: it carries the tools component as built from
+//! it (`components/`, put there by `packaging/crate/package.sh`) and embeds that, so it
+//! builds without the wasm target.
 
 use std::path::PathBuf;
 
@@ -31,9 +35,19 @@ fn main() {
     println!("cargo:rerun-if-env-changed=ORCHESTRA_GUEST_WASM");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
 
-    // A prebuilt component can be supplied instead (packaging, or a build without the target).
+    // A prebuilt component can be supplied instead (a build without the target).
+    let shipped_in_package = manifest_dir.join("components").join("orchestra-mcp-tools.wasm");
+    let in_workspace = workspace.join("guest").join("Cargo.toml").exists() && workspace.join("wit").is_dir();
     let wasm = match std::env::var("ORCHESTRA_GUEST_WASM") {
         Ok(prebuilt) => PathBuf::from(prebuilt),
+        Err(_) if !in_workspace => {
+            assert!(
+                shipped_in_package.exists(),
+                "neither the guest's source (../guest, ../wit) nor a shipped component ({}) is here",
+                shipped_in_package.display()
+            );
+            shipped_in_package
+        }
         Err(_) => {
             let built = build_guest(&workspace, "orchestra-guest", &[]);
             let shipped = components_dir(&workspace).join("orchestra-mcp-tools.wasm");
@@ -51,7 +65,7 @@ fn main() {
                 &components_dir(&workspace).join("orchestra-mcp-server.wasm"),
             );
 
-            let world = generate_function_world(&workspace, &out_dir, &orchestra_guest::tool_summaries());
+            let world = generate_function_world(&workspace, &out_dir, &tool_summaries(&workspace));
             let adapter = build_guest_with(
                 &workspace,
                 "orchestra-mcp-server",

@@ -19,6 +19,31 @@ struct FunctionWorld {
     root_wit: String,
 }
 
+/// One tool of the catalogue, as `orchestra-guest`'s `tool-summaries` prints it.
+#[allow(dead_code)]
+#[derive(serde::Deserialize)]
+struct ToolSummary {
+    name: String,
+    description: String,
+    /// JSON text.
+    input_schema: String,
+}
+
+/// The catalogue, read by running the guest crate natively (`guest/src/bin/tool-summaries.rs`).
+#[allow(dead_code)]
+fn tool_summaries(workspace: &std::path::Path) -> Vec<ToolSummary> {
+    let output = nested_cargo(workspace)
+        .args(["run", "--quiet", "--release", "-p", "orchestra-guest", "--bin", "tool-summaries"])
+        .args(["--features", "tool-summaries"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("failed to run cargo to list the tools: {e}"));
+    if !output.status.success() {
+        panic!("listing the tools natively (orchestra-guest's tool-summaries) failed: {}", output.status);
+    }
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("reading the tool list: {e}"))
+}
+
 /// One argument of one tool, as the function takes it.
 #[allow(dead_code)]
 struct Parameter {
@@ -54,7 +79,7 @@ is listed, as every export is, but refuses to run and says how to enable it.";
 fn generate_function_world(
     workspace: &std::path::Path,
     out_dir: &std::path::Path,
-    tools: &[orchestra_guest::ToolSummary],
+    tools: &[ToolSummary],
 ) -> FunctionWorld {
     let fail = |what: &str, e: &dyn std::fmt::Display| -> ! { panic!("generating the function world: {what}: {e}") };
     let wit_dir = out_dir.join("functions");

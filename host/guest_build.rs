@@ -27,25 +27,41 @@ fn build_guest_with(
     features: &[&str],
     env: &[(&str, &std::path::Path)],
 ) -> std::path::PathBuf {
-    let outer_target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
-    let target_dir = outer_target.join("guest");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let status = std::process::Command::new(cargo)
-        .current_dir(workspace)
+    let target_dir = nested_target_dir(workspace);
+    let status = nested_cargo(workspace)
         .args(["build", "-p", package, "--target", "wasm32-wasip2", "--profile", "guest"])
         .args(if features.is_empty() { vec![] } else { vec!["--features".to_string(), features.join(",")] })
-        .env("CARGO_TARGET_DIR", &target_dir)
         .envs(env.iter().copied())
-        // Flags meant for the native build must not leak into the guest build.
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_MAKEFLAGS")
-        .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .status()
         .unwrap_or_else(|e| panic!("failed to run cargo to build {package}: {e}"));
     if !status.success() {
         panic!("building {package} for wasm32-wasip2 failed; if the target is missing, run `rustup target add wasm32-wasip2`");
     }
     target_dir.join("wasm32-wasip2").join("guest").join(format!("{}.wasm", package.replace('-', "_")))
+}
+
+/// The nested builds' own target directory: `target/guest/`.
+#[allow(dead_code)]
+fn nested_target_dir(workspace: &std::path::Path) -> std::path::PathBuf {
+    let outer_target: std::path::PathBuf =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
+    outer_target.join("guest")
+}
+
+/// A cargo of the outer build's toolchain, in the workspace, writing to
+/// [`nested_target_dir`].
+#[allow(dead_code)]
+fn nested_cargo(workspace: &std::path::Path) -> std::process::Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut command = std::process::Command::new(cargo);
+    command
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", nested_target_dir(workspace))
+        // Flags meant for the outer build must not leak into the nested one.
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_MAKEFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER");
+    command
 }

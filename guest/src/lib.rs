@@ -26,20 +26,11 @@ pub mod parsers {
     pub use crate::args::{filename, parse_time, pipeline_id_or_alias, resolve_window, uuid};
 }
 
-/// One tool as the catalogue lists it, for build steps that run this crate natively: the
-/// function world for runtimes that map exported functions to tools is generated from it.
-pub struct ToolSummary {
-    pub name: String,
-    pub description: String,
-    pub input_schema: String,
-}
-
-/// Every tool of the catalogue, in its order.
-pub fn tool_summaries() -> Vec<ToolSummary> {
+/// Every tool of the catalogue as the contract describes it, for code that runs this crate
+/// natively: the build's function world (`src/bin/tool-summaries.rs`), and the fuzz targets,
+/// which validate arguments against these schemas without a runtime.
+pub fn tool_descriptors() -> Vec<ToolDescriptor> {
     Component::list_tools()
-        .into_iter()
-        .map(|tool| ToolSummary { name: tool.name, description: tool.description, input_schema: tool.input_schema })
-        .collect()
 }
 
 /// Bindings generated from `wit/`. The generated glue uses `unsafe` for the canonical ABI;
@@ -53,11 +44,10 @@ mod bindings {
 }
 
 pub(crate) use bindings::exports::orchestra::mcp::tools as wit;
-use wit::ToolAnnotations;
 use wit::{
-    CallOutcome, CallRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate,
-    ToolDescriptor, ToolError,
+    CallOutcome, CallRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate, ToolError,
 };
+pub use wit::{ToolAnnotations, ToolDescriptor};
 
 struct Component;
 

@@ -18,11 +18,10 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
-use tokio::time::Instant;
 
 /// The argument that names a call for deduplication.
 pub const DEDUPE_KEY: &str = "dedupe_key";
@@ -49,6 +48,8 @@ pub enum Outcome {
 pub struct Dedupe {
     window: Duration,
     entries: Mutex<HashMap<(String, String), Slot>>,
+    /// The time now: the monotonic clock, or one a test moves by hand.
+    clock: Box<dyn Fn() -> Instant + Send + Sync>,
 }
 
 /// One tool and key: locked while its call runs, holding what is known of it after.
@@ -71,7 +72,16 @@ enum State {
 impl Dedupe {
     /// A zero window turns deduplication off.
     pub fn new(window: Duration) -> Self {
-        Self { window, entries: Mutex::new(HashMap::new()) }
+        Self::with_clock(window, Instant::now)
+    }
+
+    fn with_clock(window: Duration, clock: impl Fn() -> Instant + Send + Sync + 'static) -> Self {
+        Self { window, entries: Mutex::new(HashMap::new()), clock: Box::new(clock) }
+    }
+
+    /// How long ago `at` was.
+    fn age(&self, at: Instant) -> Duration {
+        (self.clock)().saturating_duration_since(at)
     }
 
     /// Runs `call` for `tool` with `arguments`, unless they carry a `dedupe_key` that an
@@ -94,8 +104,8 @@ impl Dedupe {
         }
         // Held across the call, so an identical call that overlaps waits for this one.
         let mut remembered = slot.lock().await;
-        if let Some(earlier) = remembered.as_ref().filter(|r| r.at.elapsed() < self.window) {
-            let ago = earlier.at.elapsed().as_secs();
+        if let Some(earlier) = remembered.as_ref().filter(|r| self.age(r.at) < self.window) {
+            let ago = self.age(earlier.at).as_secs();
             if earlier.arguments != compared {
                 return refusal(format!(
                     "dedupe_key {key:?} was used for a {tool} call with other arguments {ago} s ago; nothing was \
@@ -122,18 +132,18 @@ impl Dedupe {
         // Until the call ends, its outcome is unknown: if it is cancelled (the client gave
         // up, the session ended), the memory keeps exactly that.
         *remembered = Some(Remembered {
-            at: Instant::now(),
+            at: (self.clock)(),
             arguments: compared.clone(),
             state: State::Unknown("it was cancelled before it finished (by the client, or the session ended)".into()),
         });
         let (result, outcome) = call.await;
         *remembered = match outcome {
             Outcome::Succeeded => {
-                Some(Remembered { at: Instant::now(), arguments: compared, state: State::Succeeded(result.clone()) })
+                Some(Remembered { at: (self.clock)(), arguments: compared, state: State::Succeeded(result.clone()) })
             }
             Outcome::NothingChanged => None,
             Outcome::Unknown => {
-                Some(Remembered { at: Instant::now(), arguments: compared, state: State::Unknown(first_line(&result)) })
+                Some(Remembered { at: (self.clock)(), arguments: compared, state: State::Unknown(first_line(&result)) })
             }
         };
         result
@@ -148,7 +158,7 @@ impl Dedupe {
         }
         // A slot in use is locked; an unlocked one that is empty or expired is forgotten.
         entries.retain(|_, slot| {
-            slot.try_lock().map_or(true, |r| r.as_ref().is_some_and(|r| r.at.elapsed() < self.window))
+            slot.try_lock().map_or(true, |r| r.as_ref().is_some_and(|r| self.age(r.at) < self.window))
         });
         if entries.len() >= MAX_KEYS {
             return None;
@@ -184,7 +194,7 @@ fn repeat(result: &CallToolResult, key: &str, age: u64, window: Duration) -> Cal
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
     fn ok(text: &str) -> CallToolResult {
         CallToolResult::success(vec![ContentBlock::text(text.to_string())])
@@ -214,9 +224,14 @@ mod tests {
         ended(dedupe, runs, arguments, answer, outcome).await
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_repeat_within_the_window_is_answered_from_memory() {
-        let dedupe = Dedupe::new(Duration::from_secs(60));
+        let start = Instant::now();
+        let elapsed = Arc::new(AtomicU64::new(0));
+        let clock = elapsed.clone();
+        let dedupe = Dedupe::with_clock(Duration::from_secs(60), move || {
+            start + Duration::from_secs(clock.load(Ordering::SeqCst))
+        });
         let runs = AtomicUsize::new(0);
         let args = json!({"pipeline": "daily", "dedupe_key": "k1"});
         let first = counted(&dedupe, &runs, args.clone(), ok("run 1")).await;
@@ -229,12 +244,12 @@ mod tests {
         counted(&dedupe, &runs, json!({"pipeline": "daily", "dedupe_key": "k2"}), ok("run 3")).await;
         counted(&dedupe, &runs, json!({"pipeline": "daily"}), ok("run 4")).await;
         counted(&dedupe, &runs, json!({"pipeline": "daily"}), ok("run 5")).await;
-        tokio::time::advance(Duration::from_secs(61)).await;
+        elapsed.store(61, Ordering::SeqCst);
         counted(&dedupe, &runs, args, ok("run 6")).await;
         assert_eq!(runs.load(Ordering::SeqCst), 5);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn failures_are_not_remembered_and_a_reused_key_is_refused() {
         let dedupe = Dedupe::new(Duration::from_secs(60));
         let runs = AtomicUsize::new(0);
@@ -272,7 +287,7 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn an_unknown_outcome_blocks_repeats_until_the_agent_says_it_did_not_happen() {
         let dedupe = Dedupe::new(Duration::from_secs(60));
         let runs = AtomicUsize::new(0);

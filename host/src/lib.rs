@@ -14,7 +14,6 @@ pub mod demo;
 pub mod doctor;
 pub mod egress;
 pub mod http;
-pub mod jsonrpc;
 pub mod key_source;
 pub mod out;
 pub mod pool;
@@ -22,11 +21,11 @@ pub mod sandbox;
 pub mod server;
 pub mod settings;
 pub mod shutdown;
-pub mod stdio;
 pub mod tools_table;
 
 // The MCP face shared with the server component, under the names the host has always used.
 pub use orchestra_mcp_face::{catalogue, exposure, suggest};
+pub use orchestra_mcp_transport::{jsonrpc, stdio};
 
 use anyhow::Context;
 use rmcp::ServiceExt;

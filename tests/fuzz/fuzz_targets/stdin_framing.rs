@@ -10,8 +10,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use libfuzzer_sys::fuzz_target;
-use orchestra_mcp::jsonrpc::Read;
-use orchestra_mcp::stdio::{GuardedInput, read_line};
+use orchestra_mcp_transport::jsonrpc::Read;
+use orchestra_mcp_transport::stdio::{GuardedInput, read_line};
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio_util::sync::CancellationToken;
 

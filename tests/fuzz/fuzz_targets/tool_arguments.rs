@@ -1,28 +1,40 @@
 //! Tool-argument validation as the server runs it before any guest code: arbitrary JSON
-//! against every tool's input schema from the embedded component. Properties: nothing
+//! against every tool's input schema from the component's catalogue. Properties: nothing
 //! panics, and every problem reported names a field and stays short enough for a model.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use orchestra_mcp::catalogue::Catalogue;
-use orchestra_mcp::config::{ComponentSource, Config};
-use orchestra_mcp::exposure::Exposure;
-use orchestra_mcp::sandbox::Sandbox;
+use orchestra_mcp_face::catalogue::Catalogue;
+use orchestra_mcp_face::descriptor::{Annotations, ToolDescriptor};
+use orchestra_mcp_face::exposure::Exposure;
 
 /// The longest a problem's message may be, after the field name (the validator cuts at 300).
 const MAX_MESSAGE: usize = 300 + '…'.len_utf8();
 
+/// The component's catalogue, read by running the guest crate natively: the same
+/// descriptors the component lists, without building a runtime into the fuzzer.
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
-    let config = Config::new("http://127.0.0.1:9/api", None, true, ComponentSource::Embedded, None)
-        .expect("a loopback base URL with the opt-in is accepted");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-    let descriptors = runtime.block_on(async {
-        let sandbox = Sandbox::new(&config).expect("the embedded component loads");
-        sandbox.catalogue().await.expect("the embedded component lists its tools").tools.into_iter().map(Into::into).collect()
-    });
-    Catalogue::new(descriptors, &Exposure::default()).expect("the embedded catalogue is valid")
+    let descriptors = orchestra_guest::tool_descriptors()
+        .into_iter()
+        .map(|d| ToolDescriptor {
+            name: d.name,
+            title: d.title,
+            description: d.description,
+            toolset: d.toolset,
+            input_schema: d.input_schema,
+            output_schema: d.output_schema,
+            annotations: Annotations {
+                read_only: d.annotations.read_only,
+                destructive: d.annotations.destructive,
+                idempotent: d.annotations.idempotent,
+                open_world: d.annotations.open_world,
+            },
+            opt_in: d.opt_in,
+        })
+        .collect();
+    Catalogue::new(descriptors, &Exposure::default()).expect("the catalogue is valid")
 });
 
 fuzz_target!(|data: &[u8]| {
