@@ -12,10 +12,12 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 tools="$target/ci-tools"
 out="$target/release-assets"
 triple=x86_64-unknown-linux-gnu
-binary="$target/release/orchestra-mcp"
 version="$(cargo pkgid -p orchestra-mcp | sed 's/.*[#@]//')"
-rm -rf "$out" && mkdir -p "$out"
+rm -rf "$out" && mkdir -p "$out/bin"
 step() { echo "== $*"; }
+# The test build's binary, kept aside: the package's build below writes target/release too.
+binary="$out/bin/orchestra-mcp"
+cp "$target/release/orchestra-mcp" "$binary"
 
 step "packaging tools (PyPI)"
 if ! cmp -s packaging/requirements.txt "$tools/packaging/requirements.txt"; then
@@ -66,5 +68,5 @@ step "container image (podman)"
 packaging/container/check.sh "$binary" "orchestra-mcp:$version"
 
 step "sizes"
-ls -l "$binary" "$out" | awk 'NF > 5 {print $5, $NF}'
+ls -l "$binary" "$out" | awk 'NF > 5 && $1 !~ /^d/ {print $5, $NF}'
 podman image inspect --format '{{.Size}} image orchestra-mcp:{{index .RepoTags 0}}' "orchestra-mcp:$version"

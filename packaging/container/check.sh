@@ -28,7 +28,8 @@ fake_pid=$!
 for _ in $(seq 50); do grep -q ORCHESTRA_BASE_URL "$context/fake.txt" && break; sleep 0.1; done
 eval "$(grep -o 'export .*' "$context/fake.txt")"
 export ORCHESTRA_BASE_URL ORCHESTRA_API_KEY ORCHESTRA_ALLOW_INSECURE_LOOPBACK
-target/ci-tools/venv/bin/python tests/clients/python_client.py command auto \
+# The client passes its server only ORCHESTRA_* and the basics, so podman's settings go by env.
+target/ci-tools/venv/bin/python tests/clients/python_client.py command auto env CONTAINERS_CONF="$CONTAINERS_CONF" \
     podman run -i --rm --network host -e ORCHESTRA_BASE_URL -e ORCHESTRA_API_KEY -e ORCHESTRA_ALLOW_INSECURE_LOOPBACK \
     -e RUST_LOG=warn "$tag" serve > "$context/session.txt"
 tail -1 "$context/session.txt"

@@ -19,5 +19,5 @@ printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$root/etc/group"
 chown 65532:65532 "$root/home/nonroot"
 chmod 1777 "$root/tmp"
-tar -C "$root" -c . | podman import --change 'USER nonroot' --change 'WORKDIR /home/nonroot' - "$image" > /dev/null
+tar -C "$root" -c . | podman import --quiet --change 'USER nonroot' --change 'WORKDIR /home/nonroot' - "$image" > /dev/null
 echo "stand-in base $image"
