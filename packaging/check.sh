@@ -27,6 +27,9 @@ if ! cmp -s packaging/requirements.txt "$tools/packaging/requirements.txt"; then
 fi
 py="$tools/packaging/bin"
 
+step "the package's own build reuses the test build's dependencies"
+python3 packaging/crate/features_match.py
+
 step "crate: packed with its component, installed from the package without the guest or the wasm target"
 packaging/crate/package.sh
 packaging/crate/install.sh "$tools/crate-install"
@@ -40,8 +43,13 @@ step "wheel: maturin, then uvx and pip from a fresh environment"
 wheel="$(ls "$out"/orchestra_mcp-"$version"-*.whl)"
 fresh="$(mktemp -d)"
 trap 'rm -rf "$fresh"' EXIT
+# From nothing to a working doctor, as the README's first line does (here from the wheel
+# file, with no PyPI download): a fresh uv cache and a fresh component cache.
+started=$(date +%s%N)
+ORCHESTRA_MCP_CACHE_DIR="$fresh/component-cache" UV_CACHE_DIR="$fresh/uv-cache" "$py/uvx" --no-config --offline --from "$wheel" orchestra-mcp doctor --fake > /dev/null
+echo "uvx --from <wheel> orchestra-mcp doctor --fake, from empty caches: $(( ($(date +%s%N) - started) / 1000000 )) ms"
 UV_CACHE_DIR="$fresh/uv-cache" "$py/uvx" --no-config --offline --from "$wheel" orchestra-mcp demo > "$fresh/demo.txt"
-grep -q . "$fresh/demo.txt"
+grep -q "carried the API key, which the host added" "$fresh/demo.txt"
 python3 -m venv "$fresh/venv"
 "$fresh/venv/bin/pip" install --quiet --disable-pip-version-check --no-index "$wheel"
 "$fresh/venv/bin/orchestra-mcp" tools > /dev/null
@@ -69,4 +77,4 @@ packaging/container/check.sh "$binary" "orchestra-mcp:$version"
 
 step "sizes"
 ls -l "$binary" "$out" | awk 'NF > 5 && $1 !~ /^d/ {print $5, $NF}'
-podman image inspect --format '{{.Size}} image orchestra-mcp:{{index .RepoTags 0}}' "orchestra-mcp:$version"
+podman image inspect --format '{{.Size}} image {{index .RepoTags 0}}' "orchestra-mcp:$version"
