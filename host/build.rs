@@ -35,7 +35,8 @@ fn main() {
     println!("cargo:rerun-if-env-changed=ORCHESTRA_GUEST_WASM");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
 
-    // A prebuilt component can be supplied instead (a build without the target).
+    // ORCHESTRA_GUEST_WASM supplies a prebuilt component; the published crate, which has no
+    // guest source beside it, embeds the one it ships; the workspace builds them all.
     let shipped_in_package = manifest_dir.join("components").join("orchestra-mcp-tools.wasm");
     let in_workspace = workspace.join("guest").join("Cargo.toml").exists() && workspace.join("wit").is_dir();
     let wasm = match std::env::var("ORCHESTRA_GUEST_WASM") {

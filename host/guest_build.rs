@@ -5,9 +5,7 @@
 /// Where the shipped components are written: `target/components/`.
 #[allow(dead_code)]
 fn components_dir(workspace: &std::path::Path) -> std::path::PathBuf {
-    let outer_target: std::path::PathBuf =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
-    let dir = outer_target.join("components");
+    let dir = outer_target_dir(workspace).join("components");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
     dir
 }
@@ -40,12 +38,16 @@ fn build_guest_with(
     target_dir.join("wasm32-wasip2").join("guest").join(format!("{}.wasm", package.replace('-', "_")))
 }
 
+/// The outer build's target directory.
+#[allow(dead_code)]
+fn outer_target_dir(workspace: &std::path::Path) -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into)
+}
+
 /// The nested builds' own target directory: `target/guest/`.
 #[allow(dead_code)]
 fn nested_target_dir(workspace: &std::path::Path) -> std::path::PathBuf {
-    let outer_target: std::path::PathBuf =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), Into::into);
-    outer_target.join("guest")
+    outer_target_dir(workspace).join("guest")
 }
 
 /// A cargo of the outer build's toolchain, in the workspace, writing to

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks that orchestra-mcp built on its own compiles every dependency exactly as the
 workspace's test build does (same features), so the packaging builds (cargo install from
-the package, maturin) reuse the test build's artifacts instead of compiling wasmtime again.
+the package, maturin) reuse the test build's artifacts: maturin then compiles nothing, and
+the install from the package only the workspace's own crates, from their packages.
 
     packaging/crate/features_match.py
 
@@ -15,11 +16,6 @@ import json
 import os
 import subprocess
 import sys
-
-# Allowed to differ: rmcp, whose HTTP client features only the tests use (the server would
-# carry reqwest for nothing). It costs compiling rmcp and the crates above it (face,
-# transport, host) again, not wasmtime.
-ALLOWED = {"rmcp"}
 
 
 def units(*args: str) -> set:
@@ -40,13 +36,13 @@ def units(*args: str) -> set:
 def main() -> None:
     workspace = units("test", "--no-run")
     alone = units("build", "-p", "orchestra-mcp")
-    name = lambda unit: unit[0].rsplit("#", 1)[-1].split("@")[0]
-    missing = sorted(u for u in alone - workspace if name(u) not in ALLOWED)
+    missing = sorted(alone - workspace)
     for pkg_id, target, mode, features in missing:
-        print(f"{name((pkg_id,))} ({target}, {mode}): features [{features}] only in the package's own build")
+        name = pkg_id.rsplit("#", 1)[-1]
+        print(f"{name} ({target}, {mode}): features [{features}] only in the package's own build")
     if missing:
         sys.exit(f"features_match.py: {len(missing)} dependency build(s) differ; see host/Cargo.toml")
-    print(f"features_match.py: the {len(alone)} dependency builds of orchestra-mcp are the workspace's (but {', '.join(sorted(ALLOWED))})")
+    print(f"features_match.py: the {len(alone)} dependency builds of orchestra-mcp are the workspace's")
 
 
 if __name__ == "__main__":

@@ -51,16 +51,21 @@ async def session_report(params: StdioServerParameters, log, started: float, scr
     async with stdio_client(params, errlog=log) as (read, write):
         async with ClientSession(read, write) as session:
             await session.initialize()
-            tools = (await session.list_tools()).tools
-            listed = time.monotonic()
             # Wassette lists a component from its cached metadata before it has loaded it
-            # and restored its policy; a call before then is refused its network. It logs
-            # when loading is done.
+            # and restored its policy (a call before then is refused its network), and a
+            # listing even earlier can come back empty. It logs when loading is done; the
+            # tools are listed after that, again until they appear.
             for _ in range(600):
                 with open(log.name) as written:
                     if LOADED in written.read():
                         break
                 await asyncio.sleep(0.05)
+            for _ in range(100):
+                tools = (await session.list_tools()).tools
+                if tools:
+                    break
+                await asyncio.sleep(0.05)
+            listed = time.monotonic()
             results, call_ms = await calls(session, tools, script["calls"])
     return {
         "tools": [{"name": t.name, "description": t.description, "inputSchema": t.input_schema} for t in tools],
