@@ -25,4 +25,12 @@ if [ -e "$unpacked/orchestra-mcp-$version/../guest" ] || [ ! -f "$unpacked/orche
     echo "install.sh: the unpacked package is not self-contained" >&2
     exit 1
 fi
-cargo install --locked --force --path "$unpacked/orchestra-mcp-$version" --root "$root" --target-dir "$target" "${patches[@]}"
+# A published crate carries no profile: the workspace's release profile is passed on, so the
+# build is the test build's (a profile that differs recompiles every dependency).
+profile=()
+while read -r setting; do profile+=(--config "profile.release.$setting"); done < <(python3 -c '
+import json, tomllib
+for key, value in tomllib.load(open("Cargo.toml", "rb"))["profile"]["release"].items():
+    print(f"{key}={json.dumps(value)}")')
+cargo install --locked --force --path "$unpacked/orchestra-mcp-$version" --root "$root" --target-dir "$target" \
+    "${profile[@]}" "${patches[@]}"
