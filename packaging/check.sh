@@ -5,7 +5,8 @@
 # environment; the Linux x86_64 release archive; the MCP bundle; the registry entry,
 # validated against the registry's schema; the release workflow, linted; and the container
 # image, built and driven by a real MCP client. Writes them to target/release-assets/ and
-# prints their sizes. Nothing is compiled again but the host crate itself.
+# prints their sizes. Nothing is compiled again but the workspace's own crates, from their
+# packages (packaging/crate/features_match.py keeps it so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
