@@ -64,7 +64,8 @@ tar -xzf "$archive" -C "$fresh"
 
 step "MCP bundle and registry entry"
 bundle="$out/orchestra-mcp-v$version-$triple.mcpb"
-packaging/mcpb/pack.sh "$binary" "$bundle"
+packaging/mcpb/pack.sh "$binary" "$bundle" "$triple"
+python3 -c 'import json, sys, zipfile; assert json.loads(zipfile.ZipFile(sys.argv[1]).read("manifest.json"))["compatibility"]["platforms"] == ["linux"]' "$bundle"
 python3 packaging/registry/server_json.py "$version" "$out/server.json" "$bundle"
 "$py/check-jsonschema" --schemafile packaging/registry/server.schema.json "$out/server.json"
 
