@@ -10,6 +10,8 @@
 
 use std::path::PathBuf;
 
+use sha2::Digest;
+
 include!("guest_build.rs");
 include!("package_docs.rs");
 include!("compose.rs");
@@ -85,4 +87,29 @@ fn main() {
         }
     };
     println!("cargo:rustc-env=ORCHESTRA_GUEST_WASM={}", wasm.display());
+    let component = std::fs::read(&wasm).unwrap_or_else(|e| panic!("reading {}: {e}", wasm.display()));
+    let digest: String = sha2::Sha256::digest(&component).iter().map(|b| format!("{b:02x}")).collect();
+    println!("cargo:rustc-env=ORCHESTRA_MCP_COMPONENT_SHA256={digest}");
+    println!("cargo:rustc-env=ORCHESTRA_MCP_COMMIT={}", commit(&workspace, &manifest_dir));
+}
+
+/// The commit this is built from, for `--version`: git's, in a clone; the one cargo
+/// recorded when it packed the crate, in a published one.
+fn commit(workspace: &std::path::Path, manifest_dir: &std::path::Path) -> String {
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git").arg("-C").arg(workspace).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    if let Some(sha) = git(&["rev-parse", "--short=12", "HEAD"]) {
+        // The reflog of HEAD changes with every commit and checkout.
+        if let Some(log) = git(&["rev-parse", "--path-format=absolute", "--git-path", "logs/HEAD"]) {
+            println!("cargo:rerun-if-changed={log}");
+        }
+        return sha;
+    }
+    let recorded = std::fs::read_to_string(manifest_dir.join(".cargo_vcs_info.json")).ok();
+    let sha = recorded
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|info| info["git"]["sha1"].as_str().map(|sha| sha.chars().take(12).collect()));
+    sha.unwrap_or_else(|| "unknown".to_string())
 }

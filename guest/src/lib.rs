@@ -17,6 +17,7 @@ mod prompts;
 mod resources;
 mod schema;
 mod shape;
+mod tool;
 mod tools;
 
 /// The parsers that read untrusted text (arguments and upstream headers), reachable from

@@ -3,86 +3,11 @@
 //! The host knows MCP and sandboxing, not Orchestra's endpoints: the tool catalogue, the
 //! schemas and the API client live in the component (`guest/`). See ARCHITECTURE.md.
 
-pub mod allowlist;
-pub mod call;
-pub mod cli;
-pub mod component_cache;
-pub mod config;
-pub mod config_file;
-pub mod dedupe;
-pub mod demo;
-pub mod doctor;
-pub mod egress;
-pub mod http;
-pub mod key_source;
-pub mod out;
-pub mod pool;
+pub mod commands;
+pub mod mcp;
 pub mod sandbox;
-pub mod server;
 pub mod settings;
-pub mod shutdown;
-pub mod tools_table;
 
 // The MCP face shared with the server component, under the names the host has always used.
 pub use orchestra_mcp_face::{catalogue, exposure, suggest};
 pub use orchestra_mcp_transport::{jsonrpc, stdio};
-
-use anyhow::Context;
-use rmcp::ServiceExt;
-
-use crate::catalogue::Catalogue;
-use crate::config::Config;
-use crate::sandbox::Sandbox;
-use crate::server::OrchestraServer;
-
-/// Loads the component, reads its catalogue once, and builds the MCP server.
-pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
-    let started = std::time::Instant::now();
-    let sandbox = Sandbox::new(config)?;
-    let guest = sandbox.catalogue().await.context("reading the component's catalogue")?;
-    let descriptors = guest.tools.iter().cloned().map(Into::into).collect();
-    let catalogue = Catalogue::new(descriptors, &config.exposure).map_err(anyhow::Error::msg)?;
-    tracing::info!(
-        tools = catalogue.tools().len(),
-        prompts = guest.prompts.len(),
-        resource_templates = guest.resource_templates.len(),
-        base_url = %config.base_url_text(),
-        api_key = if config.api_key.is_some() { "set" } else { "missing" },
-        ready_ms = started.elapsed().as_millis() as u64,
-        "orchestra-mcp ready"
-    );
-    Ok(OrchestraServer::new(sandbox, catalogue, &guest, config))
-}
-
-/// Serves MCP over stdin/stdout until the client closes stdin, or until SIGTERM or
-/// SIGINT, which let in-flight calls finish (or answer them as cancelled) and exit cleanly.
-pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
-    let server = build_server(&config).await?;
-    // End of input cancels in-flight calls, so the process exits promptly.
-    let (transport, flushed) = stdio::spawn(tokio::io::stdin(), tokio::io::stdout(), server.shutdown_token());
-    let session = server.clone().serve(transport);
-    let running = tokio::select! {
-        started = session => match started {
-            Ok(running) => running,
-            // The client went away before the session began: nothing to serve, not a failure.
-            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
-            Err(e) => return Err(e).context("starting the MCP session"),
-        },
-        () = shutdown::signal() => return Ok(()),
-    };
-    let cancel = running.cancellation_token();
-    let waiting = running.waiting();
-    tokio::pin!(waiting);
-    tokio::select! {
-        ended = &mut waiting => { ended.context("serving MCP over stdio")?; }
-        () = shutdown::signal() => {
-            server.drain(shutdown::GRACE).await;
-            // The session hands the last answers to the writer, then ends.
-            tokio::time::sleep(shutdown::HANDOFF).await;
-            cancel.cancel();
-            let _ = tokio::time::timeout(shutdown::HANDOFF * 10, waiting).await;
-        }
-    }
-    flushed.wait(shutdown::HANDOFF * 10).await;
-    Ok(())
-}

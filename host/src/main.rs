@@ -2,15 +2,16 @@
 //! settings and runs the command; the work is in the library. stdout belongs to the MCP
 //! protocol (and to `call`, `tools` and `doctor` output), so logs go to stderr.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use orchestra_fake::{FakeOptions, FakeOrchestra};
-use orchestra_mcp::cli::{Cli, Command, HttpArgs, Options};
-use orchestra_mcp::http;
-use orchestra_mcp::settings::{self, FakeTarget, KeyUse, Resolved};
+use orchestra_mcp::mcp::http;
+use orchestra_mcp::settings::cli::{Cli, Command, ServeArgs};
+use orchestra_mcp::settings::{self, Declared, FakeTarget, Resolved};
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -48,31 +49,36 @@ async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     // The matches of the command in use, where its flattened settings were parsed.
     let used = matches.subcommand().map_or(matches, |(_, sub)| sub);
     match cli.command {
-        None => serve(&cli.serve.options, &cli.serve.http, used).await,
-        Some(Command::Serve(args)) => serve(&args.options, &args.http, used).await,
+        None => serve(&cli.serve, used).await,
+        Some(Command::Serve(args)) => serve(&args, used).await,
         Some(Command::Call(args)) => {
-            let (resolved, _fake) = resolve(&args.options, used, KeyUse::Read).await?;
+            let (resolved, _fake) = resolve(Declared::from(&args.settings), used).await?;
             resolved.require_readable_key()?;
-            orchestra_mcp::call::run(&resolved.config, &args.tool, args.args.as_deref()).await
+            orchestra_mcp::commands::call::run(&resolved.config, &args.tool, args.args.as_deref()).await
         }
         Some(Command::Tools(args)) => {
-            let (resolved, _fake) = resolve(&args.options, used, KeyUse::Skip).await?;
-            let server = orchestra_mcp::build_server(&resolved.config).await?;
+            let (resolved, _fake) = resolve(Declared::from(&*args), used).await?;
+            let server = orchestra_mcp::mcp::build_server(&resolved.config).await?;
             let tools = server.tools();
             let text = if args.json {
-                orchestra_mcp::tools_table::json(tools)
+                orchestra_mcp::commands::tools_table::json(tools)
             } else {
-                orchestra_mcp::tools_table::table(tools)
+                orchestra_mcp::commands::tools_table::table(tools)
             };
-            orchestra_mcp::out::line(text);
+            orchestra_mcp::commands::out::line(text);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Doctor(args)) => {
-            let (resolved, _fake) = resolve(&args.options, used, KeyUse::Read).await?;
-            orchestra_mcp::doctor::run(&resolved, &args.also_try).await
+            let (resolved, _fake) = resolve(Declared::from(&args.settings), used).await?;
+            orchestra_mcp::commands::doctor::run(&resolved, &args.also_try).await
         }
-        Some(Command::Demo) => orchestra_mcp::demo::run().await.map(|()| ExitCode::SUCCESS),
+        Some(Command::Demo) => orchestra_mcp::commands::demo::run().await.map(|()| ExitCode::SUCCESS),
         Some(Command::Fake(args)) => run_fake(args.listen).await,
+        Some(Command::Completions(args)) => {
+            orchestra_mcp::commands::shell::completions(args.shell);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => orchestra_mcp::commands::shell::man().map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -84,34 +90,30 @@ async fn run_fake(listen: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
     let fake = FakeOrchestra::start_on(FakeOptions::default(), listen)
         .await
         .with_context(|| format!("starting the fake Orchestra on {listen}"))?;
-    orchestra_mcp::out::line(format!(
+    orchestra_mcp::commands::out::line(format!(
         "export ORCHESTRA_BASE_URL={} ORCHESTRA_API_KEY={} ORCHESTRA_ALLOW_INSECURE_LOOPBACK=1",
         fake.base_url(),
         fake.api_key()
     ));
     eprintln!("orchestra-mcp: the fake Orchestra serves {} until stopped (Ctrl-C)", fake.base_url());
-    orchestra_mcp::shutdown::signal().await;
+    orchestra_mcp::mcp::shutdown::signal().await;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Resolves the settings, first starting the embedded fake when `--fake` asks for it; the
 /// fake lives as long as the returned handle.
-async fn resolve(
-    options: &Options,
-    matches: &ArgMatches,
-    key_use: KeyUse,
-) -> anyhow::Result<(Resolved, Option<FakeOrchestra>)> {
-    let fake = match options.fake {
+async fn resolve(declared: Declared<'_>, matches: &ArgMatches) -> anyhow::Result<(Resolved, Option<FakeOrchestra>)> {
+    let fake = match declared.fake() {
         true => Some(FakeOrchestra::start(FakeOptions::default()).await.context("starting the embedded fake")?),
         false => None,
     };
     let target = fake.as_ref().map(|f| FakeTarget { base_url: f.base_url(), api_key: f.api_key().to_string() });
-    let resolved = settings::resolve(options, matches, target.as_ref(), key_use).await?;
+    let resolved = settings::resolve(declared, matches, target.as_ref()).await?;
     Ok((resolved, fake))
 }
 
-async fn serve(options: &Options, args: &HttpArgs, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
-    let (resolved, _fake) = resolve(options, matches, KeyUse::Read).await?;
+async fn serve(args: &ServeArgs, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
+    let (resolved, _fake) = resolve(Declared::from(args), matches).await?;
     resolved.require_readable_key()?;
     match &resolved.key_source {
         Some(source) => tracing::info!(%source, "API key read"),
@@ -119,8 +121,15 @@ async fn serve(options: &Options, args: &HttpArgs, matches: &ArgMatches) -> anyh
             "no API key (ORCHESTRA_API_KEY, _FILE or _COMMAND): tools will answer with an error until one is set"
         ),
     }
-    let Some(http) = resolved.http(args)? else {
-        orchestra_mcp::serve_stdio(resolved.config).await?;
+    let Some(http) = resolved.http()? else {
+        if std::io::stdin().is_terminal() {
+            eprintln!(
+                "orchestra-mcp: serving MCP on stdin and stdout, waiting for an MCP client to send its first message. \
+                 An MCP client starts this command itself (README: Client setup); to see the server work now, \
+                 run `orchestra-mcp demo`. Ctrl-D or Ctrl-C ends it."
+            );
+        }
+        orchestra_mcp::mcp::serve_stdio(resolved.config).await?;
         return Ok(ExitCode::SUCCESS);
     };
     http::serve(resolved.config, http, tokio_util::sync::CancellationToken::new()).await?;

@@ -146,7 +146,8 @@ async fn flags_beat_the_environment_which_beats_the_config_file() {
     std::fs::write(
         &file,
         format!(
-            "base_url = \"{}\"\nallow_insecure_loopback = true\nread_only = true\nenable_toolsets = [\"triage\", \"pipeline_runs\"]\n",
+            "[orchestra]\nbase_url = \"{}\"\nallow_insecure_loopback = true\n\
+             [tools]\nread_only = true\nenable_toolsets = [\"triage\", \"pipeline_runs\"]\n",
             fake.base_url()
         ),
     )
@@ -171,6 +172,17 @@ async fn flags_beat_the_environment_which_beats_the_config_file() {
     let out = run(&["doctor", "--config", &config], &[("ORCHESTRA_API_KEY", fake.api_key())]).await;
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(stdout(&out).contains(&format!("(from the config file {config})")), "{}", stdout(&out));
+    // doctor says where each setting that is not a default came from.
+    let env = [("ORCHESTRA_API_KEY", fake.api_key()), ("ORCHESTRA_MCP_CPU_MS", "5000")];
+    let out = run(&["doctor", "--config", &config, "--memory-mb=64"], &env).await;
+    let report = stdout(&out);
+    for line in [
+        format!("[tools] read_only = true (from the config file {config})"),
+        "[sandbox] cpu_ms = 5000 (from the environment variable ORCHESTRA_MCP_CPU_MS)".to_string(),
+        "[sandbox] memory_mb = 64 (from the --memory-mb flag)".to_string(),
+    ] {
+        assert!(report.contains(&line), "{line} in:\n{report}");
+    }
     std::fs::write(&file, "api_key = \"hunter2\"\n").unwrap();
     let out = run(&["tools", "--config", &config], &[]).await;
     assert!(!out.status.success() && stderr(&out).contains("api_key_command"), "{}", stderr(&out));
@@ -289,4 +301,84 @@ async fn calls_chain_against_one_fake_that_lives_across_them() {
     tokio::process::Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
     let status = tokio::time::timeout(std::time::Duration::from_secs(10), fake.wait()).await.unwrap().unwrap();
     assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_command_helps_with_only_its_own_settings_under_their_headings() {
+    let help = stdout(&run(&["tools", "--help"], &[]).await);
+    for shown in ["Tools exposed:", "Component:", "--read-only", "--enable-toolsets <TOOLSETS>", "--cache-dir <PATH>"] {
+        assert!(help.contains(shown), "tools --help shows {shown}:\n{help}");
+    }
+    for hidden in
+        ["--cpu-ms", "--dedupe-window-secs", "--api-key-command", "--http", "--allow-host", "--fake", "Sandbox:"]
+    {
+        assert!(!help.contains(hidden), "tools never uses {hidden}:\n{help}");
+    }
+    let help = stdout(&run(&["serve", "-h"], &[]).await);
+    let headings = ["Orchestra:", "API key:", "Tools exposed:", "Component:", "Sandbox:", "HTTP (serve --http):"];
+    let at: Vec<usize> = headings.iter().map(|h| help.find(h).unwrap_or_else(|| panic!("{h} in:\n{help}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "headings in order:\n{help}");
+    assert!(help.contains("--allow-host <URL>") && help.contains("--http-allowed-host <HOST>"), "{help}");
+    let help = stdout(&run(&["call", "--help"], &[]).await);
+    assert!(help.contains("--cpu-ms") && !help.contains("--http-token-file"), "call has no HTTP settings:\n{help}");
+
+    let script = run(&["completions", "bash"], &[]).await;
+    let text = stdout(&script);
+    assert!(
+        script.status.success() && text.contains("_orchestra-mcp()") && text.contains("--enable-toolsets"),
+        "{text}"
+    );
+    let page = stdout(&run(&["man"], &[]).await);
+    assert!(page.starts_with(".ie") || page.contains(".TH orchestra-mcp"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_version_names_the_commit_and_the_embedded_component() {
+    let version = stdout(&run(&["--version"], &[]).await);
+    let command = |program: &str, args: &[&str]| {
+        let out = std::process::Command::new(program).args(args).output().expect("the tool runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let commit = command("git", &["rev-parse", "--short=12", "HEAD"]);
+    assert!(version.contains(&format!("commit: {commit}")), "{version}");
+    let component = orchestra_tests::target_profile_dir().join("../components/orchestra-mcp-tools.wasm");
+    let sum = command("sha256sum", &[&component.to_string_lossy()]);
+    let digest = sum.split_whitespace().next().expect("sha256sum prints the digest");
+    assert!(version.contains(&format!("tool component: sha256:{digest}")), "{version} vs {sum}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_serve_in_a_terminal_says_it_waits_for_a_client_and_a_piped_one_does_not() {
+    use tokio::io::AsyncReadExt;
+    // `script` gives the server a terminal for stdin, as a user's shell would.
+    let command = format!("{} serve", server_binary().display());
+    let mut child = tokio::process::Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ORCHESTRA_MCP_CACHE_DIR", orchestra_tests::cache_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("script runs");
+    let mut terminal = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let hint = "waiting for an MCP client";
+    let read = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut buffer = [0u8; 4096];
+        while !seen.contains("orchestra-mcp demo") {
+            let n = terminal.read(&mut buffer).await.expect("the terminal reads");
+            if n == 0 {
+                break;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    })
+    .await;
+    child.kill().await.ok();
+    assert!(read.is_ok() && seen.contains(hint) && seen.contains("orchestra-mcp demo"), "{seen}");
+
+    let piped = run(&["serve"], &[]).await;
+    assert!(piped.status.success() && !stderr(&piped).contains(hint), "{}", stderr(&piped));
 }

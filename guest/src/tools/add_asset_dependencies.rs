@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::list_task_runs::Integration;
 use crate::api::Client;
-use crate::catalogue::Annotations;
 use crate::error::{invalid, unexpected};
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::api::Client;
 use crate::api::models::PipelineRun;
 use crate::args::{self, Id};
-use crate::catalogue::Annotations;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::api::models::{Account, Environment, PipelineRun};
 use crate::api::{Client, is_wrong_base_url};
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -8,8 +8,8 @@ use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::api::models::Asset;
 use crate::args;
-use crate::catalogue::Annotations;
 use crate::error::unexpected;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::Client;
 use crate::api::models::Environment;
-use crate::catalogue::Annotations;
 use crate::error::{invalid, unexpected};
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::get_asset::asset_path;
 use crate::api::Client;
 use crate::api::models::Asset;
-use crate::catalogue::Annotations;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

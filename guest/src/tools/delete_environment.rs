@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Client;
 use crate::args;
-use crate::catalogue::Annotations;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::Pipeline;
 use crate::args::{self, PipelineRef};
-use crate::catalogue::Annotations;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

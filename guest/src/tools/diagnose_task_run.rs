@@ -6,9 +6,9 @@ use super::download::{self, Encoding};
 use crate::api::Client;
 use crate::api::models::{PipelineRun, TaskRun, TaskRunArtifacts};
 use crate::args::{self, Id};
-use crate::catalogue::READ;
 use crate::error::invalid;
 use crate::shape::{self, Anomaly};
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -2,7 +2,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::api::Client;
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

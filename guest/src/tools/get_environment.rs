@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::Environment;
 use crate::args;
-use crate::catalogue::READ;
 use crate::error::invalid;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

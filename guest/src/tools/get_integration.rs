@@ -7,8 +7,8 @@ use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::api::models::{IntegrationInfo, IntegrationJob, SensorCheck};
 use crate::args;
-use crate::catalogue::READ;
 use crate::shape;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::args;
-use crate::catalogue::Annotations;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::Pipeline;
 use crate::args::{self, PipelineRef};
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

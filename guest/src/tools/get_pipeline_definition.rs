@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::get_pipeline::{Args, query};
 use crate::api::Client;
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 /// One task of the definition, flattened out of its task group.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::download::{self, FileSlice};
 use crate::api::Client;
 use crate::args::{self, Id};
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 /// The largest slice one call returns (Orchestra's own server settled on 3 MiB).

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use super::download::{self, FileSlice};
 use crate::api::Client;
 use crate::args::{self, Id};
-use crate::catalogue::READ;
 use crate::error::invalid;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -6,8 +6,8 @@ use super::saved_pipeline::{Saved, saved};
 use crate::api::Client;
 use crate::api::models::{Pipeline, SavedPipeline};
 use crate::args::{self, Alias, GitProvider};
-use crate::catalogue::Annotations;
 use crate::error::unexpected;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,8 +5,8 @@ use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::api::models::Asset;
 use crate::args::{self, Id};
-use crate::catalogue::READ;
 use crate::detail::{Detail, Item};
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Client;
 use crate::api::models::Environment;
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,7 +5,7 @@ use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::api::models::Connection;
 use crate::args;
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::integration_catalogue::retired;
 use crate::api::Client;
 use crate::api::models::IntegrationInfo;
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::PipelineRun;
 use crate::args::{self, Id, PipelineRunStatus, Window};
-use crate::catalogue::READ;
 use crate::detail::{Detail, Item};
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::{JsonField, Pipeline};
 use crate::args::PipelineRunStatus;
-use crate::catalogue::READ;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::TaskRun;
 use crate::args::{self, Id, TaskRunStatus, Window};
-use crate::catalogue::READ;
 use crate::detail::{Detail, Item};
 use crate::error::invalid;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -6,7 +6,7 @@ use super::saved_pipeline::{Saved, saved};
 use crate::api::Client;
 use crate::api::models::{Pipeline, SavedPipeline};
 use crate::args::{self, GitProvider, PipelineRef};
-use crate::catalogue::Annotations;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

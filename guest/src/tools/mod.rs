@@ -130,8 +130,8 @@ macro_rules! single_step_tool {
         output: $output:ty,
         run: $run:path $(,)?
     ) => {
-        pub fn tool() -> crate::catalogue::Tool {
-            crate::catalogue::Tool {
+        pub fn tool() -> crate::tool::Tool {
+            crate::tool::Tool {
                 name: $name,
                 title: $title,
                 toolset: $toolset,

@@ -8,8 +8,8 @@ use super::get_pipeline_definition::{TaskSummary, integrations_of, tasks_of};
 use crate::api::Client;
 use crate::api::models::{JsonField, Pipeline, PipelineRun};
 use crate::args::{self, PipelineRef};
-use crate::catalogue::READ;
 use crate::shape::{self, Anomaly};
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

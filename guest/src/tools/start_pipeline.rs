@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 use crate::api::models::{Pipeline, PipelineRun, StartPipelineResponse};
 use crate::api::{Client, may_have_taken_effect};
 use crate::args::{self, PipelineRef};
-use crate::catalogue::Annotations;
 use crate::error::unexpected;
+use crate::tool::Annotations;
 use crate::wit::{ToolError, UpstreamError};
 
 #[derive(Debug, Deserialize, JsonSchema)]

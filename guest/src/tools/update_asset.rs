@@ -6,8 +6,8 @@ use super::asset_details::AssetDetails;
 use super::get_asset::asset_path;
 use crate::api::Client;
 use crate::api::models::Asset;
-use crate::catalogue::Annotations;
 use crate::error::{invalid, unexpected};
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

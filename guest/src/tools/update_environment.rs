@@ -8,8 +8,8 @@ use super::create_environment::{EnvironmentValue, checked_values, typed_values};
 use crate::api::Client;
 use crate::api::models::Environment;
 use crate::args;
-use crate::catalogue::Annotations;
 use crate::error::unexpected;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -8,8 +8,8 @@ use super::get_integration_state::{StateEntry, StateItem, read};
 use super::list_task_runs::Integration;
 use crate::api::Client;
 use crate::args;
-use crate::catalogue::Annotations;
 use crate::error::invalid;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

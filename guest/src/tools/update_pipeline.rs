@@ -9,8 +9,8 @@ use super::saved_pipeline::{Saved, at_definition, saved};
 use crate::api::Client;
 use crate::api::models::SavedPipeline;
 use crate::args::{self, PipelineRef};
-use crate::catalogue::Annotations;
 use crate::error::unexpected;
+use crate::tool::Annotations;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::api::Client;
 use crate::args;
-use crate::catalogue::READ;
 use crate::error::unexpected;
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

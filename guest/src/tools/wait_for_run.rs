@@ -6,8 +6,8 @@ use super::whats_broken::{FailedTask, failed_task};
 use crate::api::Client;
 use crate::api::models::{PipelineRun, TaskRun};
 use crate::args::{self, Id};
-use crate::catalogue::{Annotations, Tool};
 use crate::shape;
+use crate::tool::{Annotations, Tool};
 use crate::wit::{CallOutcome, Pending, Progress, ToolError};
 
 #[derive(Debug, Deserialize, JsonSchema)]

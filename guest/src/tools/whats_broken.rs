@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::Client;
 use crate::api::models::{PipelineRun, TaskRun};
 use crate::args::{self, Window};
-use crate::catalogue::READ;
 use crate::shape::{self, Anomaly};
+use crate::tool::READ;
 use crate::wit::ToolError;
 
 #[derive(Debug, Deserialize, JsonSchema)]

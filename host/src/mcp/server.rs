@@ -20,10 +20,10 @@ use tokio_util::task::TaskTracker;
 use orchestra_mcp_face::{documents, wording};
 
 use crate::catalogue::Catalogue;
-use crate::config::{ApiKey, Config};
-use crate::dedupe::{DEDUPE_KEY, Dedupe, Outcome};
-use crate::egress::Denial;
+use crate::mcp::dedupe::{DEDUPE_KEY, Dedupe, Outcome};
+use crate::sandbox::egress::Denial;
 use crate::sandbox::{CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError};
+use crate::settings::config::{ApiKey, Config};
 
 #[derive(Clone)]
 pub struct OrchestraServer {

@@ -1,4 +1,5 @@
-//! Runtime configuration: where Orchestra is, the API key, and the sandbox limits.
+//! Runtime configuration: where Orchestra is, the API key, and the sandbox limits, as
+//! the settings resolve them (their defaults are declared in `declared.rs`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -7,8 +8,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use url::Url;
 
-use crate::allowlist::AllowedHost;
 use crate::exposure::Exposure;
+use crate::sandbox::allowlist::AllowedHost;
+use crate::settings::declared::SandboxSettings;
 
 /// Orchestra's public engine API.
 pub const DEFAULT_BASE_URL: &str = "https://app.getorchestra.io/api/engine/public";
@@ -77,22 +79,34 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
+        Self::from(&SandboxSettings::default())
+    }
+}
+
+impl From<&SandboxSettings> for Limits {
+    fn from(settings: &SandboxSettings) -> Self {
         Self {
-            call_timeout: Duration::from_secs(60),
-            memory_bytes: 128 * 1024 * 1024,
-            connect_timeout: Duration::from_secs(10),
-            first_byte_timeout: Duration::from_secs(30),
-            between_bytes_timeout: Duration::from_secs(30),
-            max_request_body_bytes: 4 * 1024 * 1024,
-            max_response_body_bytes: 32 * 1024 * 1024,
-            max_output_bytes: 4 * 1024 * 1024,
-            max_result_chars: 40_000,
-            cpu_time: Duration::from_secs(10),
-            max_concurrent_calls: 8,
-            max_queued_calls: 64,
+            call_timeout: Duration::from_secs(settings.call_timeout_secs),
+            memory_bytes: settings.memory_mb * 1024 * 1024,
+            connect_timeout: Duration::from_millis(settings.connect_timeout_ms),
+            first_byte_timeout: Duration::from_millis(settings.first_byte_timeout_ms),
+            between_bytes_timeout: Duration::from_millis(settings.between_bytes_timeout_ms),
+            max_request_body_bytes: MAX_REQUEST_BODY_BYTES,
+            max_response_body_bytes: settings.max_response_bytes,
+            max_output_bytes: MAX_OUTPUT_BYTES,
+            max_result_chars: settings.max_result_chars,
+            cpu_time: Duration::from_millis(settings.cpu_ms),
+            max_concurrent_calls: settings.max_concurrent_calls,
+            max_queued_calls: settings.max_queued_calls,
         }
     }
 }
+
+/// The largest request body a guest may send: Orchestra's request bodies are small JSON.
+const MAX_REQUEST_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The largest result a tool may return, in bytes of JSON.
+const MAX_OUTPUT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Which component to run.
 #[derive(Debug, Clone)]
@@ -126,9 +140,6 @@ pub struct Config {
     pub dedupe_window: Duration,
 }
 
-/// The default dedupe window: long enough to cover an agent's retries after a lost answer.
-pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(600);
-
 impl Config {
     /// Checks the base URL: `https://` anywhere, or `http://` to a loopback address only
     /// when `allow_insecure_loopback` is set (the local fake API).
@@ -150,7 +161,7 @@ impl Config {
             allow_insecure_loopback,
             exposure: Exposure::default(),
             account_id: None,
-            dedupe_window: DEFAULT_DEDUPE_WINDOW,
+            dedupe_window: Duration::from_secs(SandboxSettings::default().dedupe_window_secs),
         })
     }
 

@@ -7,8 +7,7 @@
 //! go through a pooled client (`pool.rs`) that connects only to vetted addresses.
 //! Redirects are not followed here: each hop would come back through this hook.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,9 +19,10 @@ use wasmtime_wasi_http::{
     DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks,
 };
 
-use crate::allowlist::{AllowedHost, is_prohibited};
-use crate::config::{ApiKey, Limits};
-use crate::pool::{Pool, SendError};
+use crate::sandbox::allowlist::{AllowedHost, is_prohibited};
+use crate::sandbox::pool::{Pool, SendError};
+use crate::sandbox::resolve::{Resolve, SystemResolver};
+use crate::settings::config::{ApiKey, Limits};
 
 /// Why the host refused an outgoing request. Only scheme and host are kept: never a
 /// path, query or header.
@@ -32,36 +32,6 @@ pub enum Denial {
     NotAllowed { scheme: String, host: String },
     /// The destination is, or resolves to, an address tools may not reach.
     ProhibitedAddress { host: String, address: IpAddr },
-}
-
-/// The answer of a [`Resolve`]r.
-pub type Resolution = std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<SocketAddr>>> + Send>>;
-
-/// Turns a host name into addresses. Injectable so tests can play DNS tricks.
-pub trait Resolve: Send + Sync + std::fmt::Debug {
-    fn resolve(&self, host: &str, port: u16) -> Resolution;
-}
-
-/// The system resolver.
-#[derive(Debug)]
-pub struct SystemResolver;
-
-impl Resolve for SystemResolver {
-    fn resolve(&self, host: &str, port: u16) -> Resolution {
-        let target = format!("{host}:{port}");
-        Box::pin(async move { Ok(tokio::net::lookup_host(target).await?.collect()) })
-    }
-}
-
-/// A fixed table, for tests.
-#[derive(Debug, Default)]
-pub struct StaticResolver(pub HashMap<String, Vec<IpAddr>>);
-
-impl Resolve for StaticResolver {
-    fn resolve(&self, host: &str, port: u16) -> Resolution {
-        let found = self.0.get(host).map(|ips| ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
-        Box::pin(async move { found.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such host")) })
-    }
 }
 
 /// What a request that passed the allowlist may do.
@@ -294,7 +264,10 @@ async fn send(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
+    use crate::sandbox::resolve::StaticResolver;
 
     fn policy(base: &str, key: Option<&str>) -> EgressPolicy {
         EgressPolicy::new(&Url::parse(base).unwrap(), vec![], false, key.and_then(ApiKey::new), Limits::default())

@@ -6,6 +6,16 @@
 //! environment holds only non-secret settings (`Config::guest_env`), stdin is empty, and
 //! its stdout and stderr are captured (bounded) into the host's log on stderr, never the
 //! MCP stream.
+//!
+//! The rooms: `egress.rs` decides what may leave, `pool.rs` sends it over vetted
+//! connections (names resolved by `resolve.rs`), `allowlist.rs` is the host grammar and
+//! the prohibited addresses, `component_cache.rs` keeps the compiled component.
+
+pub mod allowlist;
+pub mod component_cache;
+pub mod egress;
+pub mod pool;
+pub mod resolve;
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,8 +35,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use orchestra_mcp_face::descriptor as face;
 
-use crate::config::{ComponentSource, Config, Limits};
-use crate::egress::{Denial, EgressHooks, EgressPolicy};
+use crate::sandbox::egress::{Denial, EgressHooks, EgressPolicy};
+use crate::settings::config::{ComponentSource, Config, Limits};
 
 wasmtime::component::bindgen!({
     path: "wit",
@@ -320,7 +330,7 @@ impl Sandbox {
                 &file[..]
             }
         };
-        let component = crate::component_cache::load(&engine, bytes, config.cache_dir.as_deref())
+        let component = crate::sandbox::component_cache::load(&engine, bytes, config.cache_dir.as_deref())
             .context("loading the tool component")?;
 
         let mut linker = Linker::<StoreState>::new(&engine);

@@ -18,8 +18,8 @@ use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::TokioExecutor;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody};
 
-use crate::allowlist::is_prohibited;
-use crate::egress::Resolve;
+use crate::sandbox::allowlist::is_prohibited;
+use crate::sandbox::resolve::Resolve;
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector<VettedResolver>>;
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::config::ApiKey;
+use crate::settings::config::ApiKey;
 
 /// The longest a key command may take (a password manager may ask to unlock).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use rmcp::model::CallToolResult;
 use serde_json::Value;
 
-use crate::config::Config;
+use crate::settings::config::Config;
 
 /// Exit status when the tool ran and reported an error.
 const TOOL_ERROR: u8 = 1;
@@ -25,7 +25,7 @@ pub async fn run(config: &Config, tool: &str, args: Option<&str>) -> anyhow::Res
             return Ok(ExitCode::from(USAGE));
         }
     };
-    let server = crate::build_server(config).await?;
+    let server = crate::mcp::build_server(config).await?;
     if let Some(message) = server.unavailable(tool) {
         eprintln!("orchestra-mcp call: {message}");
         return Ok(ExitCode::from(USAGE));
@@ -62,7 +62,7 @@ fn print(result: &CallToolResult) -> ExitCode {
     // (fields in the tool's order; pipe it to `jq` to lay it out); later ones are notes,
     // such as a repeat call's.
     let (json, notes) = texts.split_first().map_or(("", &[][..]), |(first, rest)| (*first, rest));
-    crate::out::line(json);
+    crate::commands::out::line(json);
     notes.iter().for_each(|note| eprintln!("{note}"));
     ExitCode::SUCCESS
 }

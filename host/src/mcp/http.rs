@@ -30,13 +30,11 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use subtle::ConstantTimeEq;
 
-use crate::config::Config;
+use crate::settings::config::Config;
+use crate::settings::declared::HttpSettings;
 
 /// The MCP endpoint's path.
 pub const PATH: &str = "/mcp";
-
-/// Largest request body by default: a tool call's arguments are small JSON.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// What `serve --http` needs besides the server's configuration.
 #[derive(Clone)]
@@ -99,7 +97,7 @@ impl HttpConfig {
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             token: None,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: HttpSettings::default().max_body_bytes,
         })
     }
 
@@ -134,7 +132,7 @@ pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::Can
             http.listen
         );
     }
-    let server = crate::build_server(&config).await?;
+    let server = crate::mcp::build_server(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(http.listen).await.with_context(|| format!("listening on {}", http.listen))?;
     let bound = listener.local_addr()?;
@@ -157,11 +155,11 @@ pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::Can
         .with_graceful_shutdown(async move {
             tokio::select! {
                 () = stop.cancelled() => {}
-                () = crate::shutdown::signal() => {}
+                () = crate::mcp::shutdown::signal() => {}
             }
-            server.drain(crate::shutdown::GRACE).await;
+            server.drain(crate::mcp::shutdown::GRACE).await;
             // The sessions pass on the last answers, then end, so open streams close.
-            tokio::time::sleep(crate::shutdown::HANDOFF).await;
+            tokio::time::sleep(crate::mcp::shutdown::HANDOFF).await;
             sessions.cancel();
         })
         .await

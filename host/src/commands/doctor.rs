@@ -9,9 +9,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde_json::{Value, json};
 
-use crate::config::Config;
+use clap::ValueEnum;
+
 use crate::exposure::Exposure;
-use crate::settings::{self, Resolved};
+use crate::settings::config::Config;
+use crate::settings::declared::Environment;
+use crate::settings::file::FileStatus;
+use crate::settings::{Origin, Resolved};
 
 /// The tool that checks the connection.
 const CHECK: &str = "check_connection";
@@ -38,9 +42,9 @@ impl Report {
             Status::Warn => "warn",
             Status::Fail => "FAIL",
         };
-        crate::out::line(format!("[{label}] {}", text.as_ref()));
+        crate::commands::out::line(format!("[{label}] {}", text.as_ref()));
         if let Some(fix) = fix {
-            crate::out::line(format!("       fix: {fix}"));
+            crate::commands::out::line(format!("       fix: {fix}"));
         }
         self.failed |= status == Status::Fail;
     }
@@ -49,13 +53,13 @@ impl Report {
 pub async fn run(resolved: &Resolved, also_try: &[String]) -> anyhow::Result<ExitCode> {
     let config = &resolved.config;
     let mut report = Report::default();
-    crate::out::line(format!("orchestra-mcp {} doctor", env!("CARGO_PKG_VERSION")));
+    crate::commands::out::line(format!("orchestra-mcp {} doctor", env!("CARGO_PKG_VERSION")));
 
     match &resolved.file {
-        crate::config_file::FileStatus::Named(path) | crate::config_file::FileStatus::Found(path) => {
+        FileStatus::Named(path) | FileStatus::Found(path) => {
             report.line(Status::Ok, format!("config file: {}", path.display()), None)
         }
-        crate::config_file::FileStatus::Absent(looked) => report.line(
+        FileStatus::Absent(looked) => report.line(
             Status::Info,
             match looked {
                 Some(path) => format!("config file: none at {} (flags and environment only)", path.display()),
@@ -90,7 +94,7 @@ pub async fn run(resolved: &Resolved, also_try: &[String]) -> anyhow::Result<Exi
         report.line(Status::Info, format!("default account: {account} (sent as X-Orchestra-Account-Id)"), None);
     }
 
-    match crate::build_server(config).await {
+    match crate::mcp::build_server(config).await {
         Ok(exposed) => {
             let read_only = if config.exposure.read_only { ", read-only" } else { "" };
             report.line(Status::Ok, format!("tools: {} exposed{read_only}", exposed.tools().len()), None);
@@ -108,6 +112,7 @@ pub async fn run(resolved: &Resolved, also_try: &[String]) -> anyhow::Result<Exi
         suggest_host(&mut report, config, also_try).await?;
     }
     egress_lines(&mut report, config);
+    settings_lines(&mut report, resolved);
     Ok(if report.failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
@@ -115,7 +120,7 @@ pub async fn run(resolved: &Resolved, also_try: &[String]) -> anyhow::Result<Exi
 async fn check(config: &Config) -> anyhow::Result<Value> {
     let only_check = Exposure { enable_tools: [CHECK.to_string()].into(), ..Exposure::default() };
     let config = Config { exposure: only_check, ..config.clone() };
-    let server = crate::build_server(&config).await.context("loading the tool component")?;
+    let server = crate::mcp::build_server(&config).await.context("loading the tool component")?;
     if let Some(why) = server.unavailable(CHECK) {
         anyhow::bail!("this component cannot check the connection: {why}");
     }
@@ -240,17 +245,13 @@ fn sibling_environments(config: &Config) -> Vec<String> {
     if environment_of(&current).is_none() {
         return Vec::new();
     }
-    use crate::cli::Environment::*;
-    [App, Stage, Dev].into_iter().map(settings::environment_base_url).filter(|url| *url != current).collect()
+    Environment::value_variants().iter().map(|env| env.base_url()).filter(|url| *url != current).collect()
 }
 
 /// `app`, `stage` or `dev` when `url` is that environment's API.
-fn environment_of(url: &str) -> Option<&'static str> {
-    use crate::cli::Environment::*;
-    [(App, "app"), (Stage, "stage"), (Dev, "dev")]
-        .into_iter()
-        .find(|(env, _)| settings::environment_base_url(*env) == url.trim_end_matches('/'))
-        .map(|(_, name)| name)
+fn environment_of(url: &str) -> Option<String> {
+    let env = Environment::value_variants().iter().find(|env| env.base_url() == url.trim_end_matches('/'))?;
+    Some(env.to_possible_value()?.get_name().to_string())
 }
 
 fn egress_lines(report: &mut Report, config: &Config) {
@@ -274,19 +275,29 @@ fn egress_lines(report: &mut Report, config: &Config) {
     );
 }
 
+/// Every setting something set, with where it came from; the rest are at their defaults.
+fn settings_lines(report: &mut Report, resolved: &Resolved) {
+    let set: Vec<_> = resolved.settings.iter().filter(|s| s.origin != Origin::Default).collect();
+    let at_defaults = resolved.settings.len() - set.len();
+    report.line(Status::Info, format!("settings: {} set, {at_defaults} at their defaults", set.len()), None);
+    for setting in set {
+        crate::commands::out::line(format!("       {} = {} (from {})", setting.name, setting.value, setting.origin));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ComponentSource;
+    use crate::settings::config::ComponentSource;
 
     #[test]
     fn a_key_rejected_by_one_environment_is_tried_on_the_others() {
-        let stage = settings::environment_base_url(crate::cli::Environment::Stage);
+        let stage = Environment::Stage.base_url();
         let config = Config::new(&stage, None, false, ComponentSource::Embedded, None).unwrap();
         let siblings = sibling_environments(&config);
         assert_eq!(siblings.len(), 2);
         assert!(siblings.iter().all(|s| s.contains("app.") || s.contains("dev.")), "{siblings:?}");
-        assert_eq!(environment_of(&stage), Some("stage"));
+        assert_eq!(environment_of(&stage).as_deref(), Some("stage"));
         let custom =
             Config::new("https://orchestra.internal/api", None, false, ComponentSource::Embedded, None).unwrap();
         assert!(sibling_environments(&custom).is_empty(), "a custom host has no known siblings");
