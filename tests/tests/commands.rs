@@ -325,7 +325,7 @@ async fn each_command_helps_with_only_its_own_settings_under_their_headings() {
     let script = run(&["completions", "bash"], &[]).await;
     let text = stdout(&script);
     assert!(
-        script.status.success() && text.contains("_orchestra-mcp()") && text.contains("--enable-toolsets"),
+        script.status.success() && text.contains("complete -F _orchestra__mcp") && text.contains("--enable-toolsets"),
         "{text}"
     );
     let page = stdout(&run(&["man"], &[]).await);

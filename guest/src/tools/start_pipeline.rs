@@ -42,7 +42,7 @@ pub struct Args {
     /// never sees it.
     #[serde(default)]
     #[schemars(length(min = 1, max = 200))]
-    #[allow(dead_code)] // Read by the host (`host/src/dedupe.rs`), which answers repeats; never sent.
+    #[allow(dead_code)] // Read by the host (`host/src/mcp/dedupe.rs`), which answers repeats; never sent.
     pub dedupe_key: Option<String>,
     /// Set true only to repeat a start with the same `dedupe_key` whose outcome was unknown,
     /// after checking (`list_pipeline_runs`) that it created no run. Otherwise such a repeat

@@ -17,8 +17,6 @@
 //!   period or are cancelled, each gets its answer, and the process exits 0.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use axum::Router;
@@ -28,100 +26,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use subtle::ConstantTimeEq;
 
 use crate::settings::config::Config;
-use crate::settings::declared::HttpSettings;
+use crate::settings::http::{HttpConfig, Token};
 
 /// The MCP endpoint's path.
 pub const PATH: &str = "/mcp";
-
-/// What `serve --http` needs besides the server's configuration.
-#[derive(Clone)]
-pub struct HttpConfig {
-    pub listen: SocketAddr,
-    /// Host header values accepted besides loopback names and the bound address.
-    pub allowed_hosts: Vec<String>,
-    /// Browser origins accepted besides loopback ones.
-    pub allowed_origins: Vec<String>,
-    /// The bearer token clients must send, if any.
-    pub token: Option<Token>,
-    pub max_body_bytes: usize,
-}
-
-/// The MCP endpoint's bearer token; its `Debug` is redacted.
-#[derive(Clone)]
-pub struct Token(Arc<str>);
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
-
-impl Token {
-    /// From `ORCHESTRA_MCP_HTTP_TOKEN`, else from the token file; blank is none.
-    pub fn load(value: Option<String>, file: Option<&PathBuf>) -> anyhow::Result<Option<Self>> {
-        let text = match (value, file) {
-            (Some(value), _) => value,
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .with_context(|| format!("reading the HTTP token from {}", path.display()))?,
-            (None, None) => return Ok(None),
-        };
-        let text = text.trim();
-        Ok((!text.is_empty()).then(|| Self(text.into())))
-    }
-
-    fn accepts(&self, header: Option<&HeaderValue>) -> bool {
-        let presented = header.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "));
-        presented.is_some_and(|p| p.trim().as_bytes().ct_eq(self.0.as_bytes()).into())
-    }
-}
-
-impl HttpConfig {
-    /// Parses the listen address; a host name other than `localhost` is refused so the
-    /// bound address is always known.
-    pub fn new(listen: &str) -> anyhow::Result<Self> {
-        // A bare port, or `localhost`, means loopback: nothing is exposed beyond this
-        // machine unless an address says so.
-        let listen = match listen.strip_prefix("localhost:") {
-            Some(port) => format!("127.0.0.1:{port}"),
-            None if listen.parse::<u16>().is_ok() => format!("127.0.0.1:{listen}"),
-            None => listen.to_string(),
-        };
-        let listen: SocketAddr = listen
-            .parse()
-            .with_context(|| format!("--http {listen:?}: expected an address and port such as 127.0.0.1:8808"))?;
-        Ok(Self {
-            listen,
-            allowed_hosts: Vec::new(),
-            allowed_origins: Vec::new(),
-            token: None,
-            max_body_bytes: HttpSettings::default().max_body_bytes,
-        })
-    }
-
-    fn service_config(
-        &self,
-        bound: SocketAddr,
-        shutdown: tokio_util::sync::CancellationToken,
-    ) -> StreamableHttpServerConfig {
-        let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
-        if !bound.ip().is_unspecified() {
-            hosts.push(bound.ip().to_string());
-        }
-        hosts.extend(self.allowed_hosts.iter().cloned());
-        let mut origins: Vec<String> =
-            vec!["http://localhost:*".into(), "http://127.0.0.1:*".into(), "http://[::1]:*".into()];
-        origins.extend(self.allowed_origins.iter().cloned());
-        StreamableHttpServerConfig::default()
-            .with_allowed_hosts(hosts)
-            .with_allowed_origins(origins)
-            .enforce_origin_validation()
-            .with_max_request_body_bytes(self.max_body_bytes)
-            .with_cancellation_token(shutdown)
-    }
-}
 
 /// Serves until SIGINT or SIGTERM (or `stop` is cancelled), then drains and returns.
 pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::CancellationToken) -> anyhow::Result<()> {
@@ -142,7 +52,7 @@ pub async fn serve(config: Config, http: HttpConfig, stop: tokio_util::sync::Can
     let service = StreamableHttpService::new(
         move || Ok(serving.clone()),
         LocalSessionManager::default().into(),
-        http.service_config(bound, sessions.clone()),
+        service_config(&http, bound, sessions.clone()),
     );
     let app = Router::new()
         .nest_service(PATH, service)
@@ -213,27 +123,25 @@ async fn require_token(State(token): State<Option<Token>>, request: Request, nex
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_token_is_compared_whole_and_never_shown() {
-        let token = Token::load(Some(" s3cret \n".into()), None).unwrap().unwrap();
-        assert!(token.accepts(Some(&HeaderValue::from_static("Bearer s3cret"))));
-        assert!(!token.accepts(Some(&HeaderValue::from_static("Bearer s3cre"))));
-        assert!(!token.accepts(Some(&HeaderValue::from_static("Bearer s3cretX"))));
-        assert!(!token.accepts(Some(&HeaderValue::from_static("s3cret"))));
-        assert!(!token.accepts(None));
-        assert!(!format!("{token:?}").contains("s3cret"));
-        assert!(Token::load(Some("  ".into()), None).unwrap().is_none());
+/// rmcp's settings: the Host and Origin allowlists (loopback plus the configured ones),
+/// the body limit and the shutdown signal.
+fn service_config(
+    http: &HttpConfig,
+    bound: SocketAddr,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> StreamableHttpServerConfig {
+    let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
+    if !bound.ip().is_unspecified() {
+        hosts.push(bound.ip().to_string());
     }
-
-    #[test]
-    fn listen_addresses_are_explicit() {
-        assert_eq!(HttpConfig::new("localhost:8808").unwrap().listen.to_string(), "127.0.0.1:8808");
-        assert_eq!(HttpConfig::new("8808").unwrap().listen.to_string(), "127.0.0.1:8808");
-        assert!(HttpConfig::new("[::1]:0").is_ok());
-        assert!(format!("{:#}", HttpConfig::new("example.com:80").err().unwrap()).contains("127.0.0.1:8808"));
-    }
+    hosts.extend(http.allowed_hosts.iter().cloned());
+    let mut origins: Vec<String> =
+        vec!["http://localhost:*".into(), "http://127.0.0.1:*".into(), "http://[::1]:*".into()];
+    origins.extend(http.allowed_origins.iter().cloned());
+    StreamableHttpServerConfig::default()
+        .with_allowed_hosts(hosts)
+        .with_allowed_origins(origins)
+        .enforce_origin_validation()
+        .with_max_request_body_bytes(http.max_body_bytes)
+        .with_cancellation_token(shutdown)
 }

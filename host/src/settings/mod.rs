@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod declared;
 pub mod file;
+pub mod http;
 pub mod key_source;
 pub mod version;
 
@@ -25,13 +26,13 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory};
 
 use crate::exposure::Exposure;
-use crate::mcp::http::{HttpConfig, Token};
 use crate::settings::cli::{CallSettings, ServeArgs, ToolsArgs};
 use crate::settings::config::{ComponentSource, Config, DEFAULT_BASE_URL, Limits};
 use declared::{
     ComponentSettings, ConfigFileArg, Group, HttpSettings, OrchestraSettings, SandboxSettings, ToolSettings,
 };
 use file::{File, FileStatus};
+use http::{HttpConfig, Token};
 use key_source::KeySource;
 
 /// Where a setting's value came from.
