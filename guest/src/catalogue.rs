@@ -1,7 +1,13 @@
-//! The tool catalogue: every tool (`tool.rs`), in the order `tools/list` publishes them.
+//! The tool catalogue: every tool (`tool.rs`), in the order `tools/list` publishes them,
+//! and a tool run to the end for the documents and completions built from tools.
 
+use serde_json::Value;
+
+use crate::api::Client;
+use crate::error::unexpected;
 use crate::tool::Tool;
 use crate::tools;
+use crate::wit::{CallOutcome, ToolError};
 
 /// Every tool, in publication order.
 pub fn all() -> Vec<Tool> {
@@ -54,6 +60,16 @@ pub fn all() -> Vec<Tool> {
 
 pub fn find(name: &str) -> Option<Tool> {
     all().into_iter().find(|t| t.name == name)
+}
+
+/// Runs a tool of the catalogue to the end and returns its result, so resources and
+/// completions carry the tools' own checks and shaping.
+pub async fn run_to_end(client: &Client, name: &str, arguments: Value) -> Result<Value, ToolError> {
+    let tool = find(name).ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
+    match (tool.run)(client.clone(), arguments, None).await? {
+        CallOutcome::Done(text) => serde_json::from_str(&text).map_err(|e| unexpected(e.to_string())),
+        CallOutcome::Pending(_) => Err(ToolError::Internal(format!("{name} did not finish in one step"))),
+    }
 }
 
 #[cfg(test)]

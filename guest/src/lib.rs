@@ -11,6 +11,7 @@ mod api;
 mod args;
 mod budget;
 mod catalogue;
+mod completions;
 mod detail;
 mod error;
 mod prompts;
@@ -46,7 +47,8 @@ mod bindings {
 
 pub(crate) use bindings::exports::orchestra::mcp::tools as wit;
 use wit::{
-    CallOutcome, CallRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate, ToolError,
+    CallOutcome, CallRequest, Completion, CompletionRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents,
+    ResourceTemplate, ToolError,
 };
 pub use wit::{ToolAnnotations, ToolDescriptor};
 
@@ -108,9 +110,19 @@ impl Guest for Component {
             },
         )
     }
+
+    fn complete(request: CompletionRequest) -> Result<Completion, ToolError> {
+        let client = api::Client::from_env()?;
+        let credentials = client.credentials().clone();
+        let completion = wstd::runtime::block_on(completions::complete(client, request));
+        completion.map_err(|e| credentials.redact_error(e)).map(|mut completion| {
+            completion.values = completion.values.into_iter().map(|v| credentials.redact(v)).collect();
+            completion
+        })
+    }
 }
 
-// Exported only in the component: the export names (`orchestra:mcp/tools@0.3.0#...`) are
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.4.0#...`) are
 // not valid symbols for a native linker, and native builds exist only for unit tests.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use crate::api::Client;
 use crate::args;
 use crate::catalogue;
-use crate::error::{invalid, unexpected};
-use crate::wit::{CallOutcome, ResourceContents, ResourceTemplate, ToolError};
+use crate::error::invalid;
+use crate::wit::{ResourceContents, ResourceTemplate, ToolError};
 
 const SCHEME: &str = "orchestra://";
 
@@ -48,13 +48,9 @@ pub fn templates() -> Vec<ResourceTemplate> {
     ]
 }
 
-/// Runs a tool of the catalogue to the end and returns its result.
-async fn tool(client: &Client, name: &str, arguments: Value) -> Result<Value, ToolError> {
-    let tool = catalogue::find(name).ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
-    match (tool.run)(client.clone(), arguments, None).await? {
-        CallOutcome::Done(text) => serde_json::from_str(&text).map_err(|e| unexpected(e.to_string())),
-        CallOutcome::Pending(_) => Err(ToolError::Internal(format!("{name} did not finish in one step"))),
-    }
+/// The variables of a URI template, in order.
+pub fn variables(uri_template: &str) -> Vec<&str> {
+    uri_template.split('{').skip(1).filter_map(|part| part.split('}').next()).collect()
 }
 
 pub async fn read(client: Client, uri: &str) -> Result<ResourceContents, ToolError> {
@@ -67,19 +63,21 @@ pub async fn read(client: Client, uri: &str) -> Result<ResourceContents, ToolErr
     let (mime, text) = match parts.as_slice() {
         ["pipelines", pipeline, "definition"] => {
             let reference = args::pipeline_id_or_alias("pipeline", pipeline)?;
-            let out = tool(&client, "get_pipeline_definition", json!({"pipeline_id_or_alias": reference})).await?;
+            let out =
+                catalogue::run_to_end(&client, "get_pipeline_definition", json!({"pipeline_id_or_alias": reference}))
+                    .await?;
             ("application/json", out.to_string())
         }
         ["pipeline-runs", run, "summary"] => {
             let run = args::uuid("pipeline_run_id", run)?;
-            let summary = tool(&client, "get_pipeline_run", json!({"pipeline_run_id": run})).await?;
-            let tasks = tool(&client, "list_task_runs", json!({"pipeline_run_id": run})).await?;
+            let summary = catalogue::run_to_end(&client, "get_pipeline_run", json!({"pipeline_run_id": run})).await?;
+            let tasks = catalogue::run_to_end(&client, "list_task_runs", json!({"pipeline_run_id": run})).await?;
             ("application/json", json!({"run": summary, "taskRuns": tasks}).to_string())
         }
         ["pipeline-runs", run, "task-runs", task, "log"] => {
             let ids = json!({"pipeline_run_id": args::uuid("pipeline_run_id", run)?,
                              "task_run_id": args::uuid("task_run_id", task)?});
-            let out = tool(&client, "get_task_run_log", ids).await?;
+            let out = catalogue::run_to_end(&client, "get_task_run_log", ids).await?;
             let text = out.get("content").and_then(Value::as_str).unwrap_or_default().to_string();
             ("text/plain", text)
         }

@@ -15,7 +15,7 @@ import time
 from wasmtime import Engine, Store, WasiConfig
 from wasmtime.component import Component, Linker, Record, Variant
 
-INTERFACE = "orchestra:mcp/tools@0.3.0"
+INTERFACE = "orchestra:mcp/tools@0.4.0"
 
 
 def main() -> None:

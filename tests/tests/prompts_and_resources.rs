@@ -42,7 +42,7 @@ async fn prompts_are_declared_listed_and_rendered() {
     let (fake, server) = setup().await;
     let info = server.client.peer_info().expect("initialized");
     assert!(info.capabilities.prompts.is_some() && info.capabilities.resources.is_some(), "{:?}", info.capabilities);
-    assert!(info.capabilities.completions.is_none(), "completions are not served, so not declared");
+    assert!(info.capabilities.completions.is_some(), "the prompts' arguments are completed: {:?}", info.capabilities);
 
     let prompts = server.client.list_prompts(None).await.unwrap().prompts;
     let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
@@ -117,6 +117,70 @@ async fn a_component_without_prompts_or_resources_declares_neither() {
         .unwrap();
     let info = probe.client.peer_info().expect("initialized");
     assert!(info.capabilities.prompts.is_none() && info.capabilities.resources.is_none(), "{:?}", info.capabilities);
+    assert!(info.capabilities.completions.is_none(), "nothing to complete: {:?}", info.capabilities);
     let error = probe.client.list_prompts(None).await.unwrap_err().to_string();
     assert!(error.contains("-32601"), "{error}");
+    let error = probe.client.complete_prompt_simple("triage", "window", "").await.unwrap_err().to_string();
+    assert!(error.contains("-32601"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_prompt_argument_and_template_variable_is_completed_from_orchestra() {
+    let (fake, server) = setup().await;
+    let client = &server.client;
+    let prompt = |name: &str, argument: &str, typed: &str| {
+        client.complete_prompt_argument(name.to_string(), argument.to_string(), typed.to_string(), None)
+    };
+    let snapshot = fake.snapshot();
+
+    assert_eq!(prompt("triage", "window", "2").await.unwrap().values, ["24h", "12h"], "starting, then containing");
+    assert!(prompt("triage", "window", "").await.unwrap().values.contains(&"yesterday".to_string()));
+    assert_eq!(prompt("triage", "environment", "prod").await.unwrap().values, ["Production"]);
+    let names: Vec<String> = snapshot.environments.iter().map(|e| e.1.clone()).collect();
+    assert_eq!(prompt("triage", "environment", "").await.unwrap().values, names);
+
+    // Failed runs of the last 7 days, newest first, as list_pipeline_runs gives them.
+    let failed = prompt("fix_failed_run", "pipeline_run_id", "").await.unwrap();
+    let newest_failed = snapshot.runs.iter().find(|r| r.2 == "FAILED").unwrap();
+    assert_eq!(failed.values.first(), Some(&newest_failed.0), "{failed:?}");
+    assert!(failed.values.iter().all(|id| snapshot.runs.iter().any(|r| r.0 == *id && r.2 == "FAILED")));
+    assert_eq!(failed.total, Some(failed.values.len() as u32));
+    let typed = prompt("fix_failed_run", "pipeline_run_id", &newest_failed.0[..6]).await.unwrap();
+    assert_eq!(typed.values.first(), Some(&newest_failed.0));
+
+    let template = |uri: &str, argument: &str, typed: &str, context: Option<(&str, &str)>| {
+        let context = context
+            .map(|(k, v)| rmcp::model::CompletionContext::with_arguments([(k.to_string(), v.to_string())].into()));
+        client.complete_resource_argument(uri.to_string(), argument.to_string(), typed.to_string(), context)
+    };
+    let definition = "orchestra://pipelines/{pipeline}/definition";
+    let pipelines = template(definition, "pipeline", "", None).await.unwrap().values;
+    for (id, alias) in &snapshot.pipelines {
+        assert!(pipelines.contains(id) && pipelines.contains(alias), "{id} {alias} in {pipelines:?}");
+    }
+    assert_eq!(template(definition, "pipeline", "daily", None).await.unwrap().values[0], "daily_refresh");
+
+    let summary = "orchestra://pipeline-runs/{pipeline_run_id}/summary";
+    let runs = template(summary, "pipeline_run_id", "", None).await.unwrap();
+    assert_eq!(runs.values.first(), Some(&snapshot.runs[0].0), "newest first");
+    assert!(runs.values.len() <= 100 && runs.values.iter().all(|id| snapshot.runs.iter().any(|r| r.0 == *id)));
+
+    let log = "orchestra://pipeline-runs/{pipeline_run_id}/task-runs/{task_run_id}/log";
+    assert_eq!(template(log, "pipeline_run_id", "", None).await.unwrap().values, runs.values);
+    let failed_task = snapshot.task_runs.iter().find(|t| t.2 == "FAILED").unwrap();
+    let tasks = template(log, "task_run_id", "", Some(("pipeline_run_id", &failed_task.1))).await.unwrap().values;
+    let of_run: Vec<&String> = snapshot.task_runs.iter().filter(|t| t.1 == failed_task.1).map(|t| &t.0).collect();
+    assert_eq!(tasks.len(), of_run.len(), "{tasks:?}");
+    assert!(snapshot.task_runs.iter().any(|t| t.0 == tasks[0] && t.2 == "FAILED"), "a failed task first: {tasks:?}");
+    assert!(template(log, "task_run_id", "", None).await.unwrap().values.is_empty(), "no run given yet");
+
+    for (error, expect) in [
+        (prompt("make_coffee", "window", "").await.unwrap_err(), "triage, fix_failed_run"),
+        (prompt("triage", "colour", "").await.unwrap_err(), "window, environment"),
+        (template("orchestra://nothing/{x}", "x", "", None).await.unwrap_err(), "templates"),
+        (template(log, "pipeline", "", None).await.unwrap_err(), "pipeline_run_id, task_run_id"),
+    ] {
+        let error = error.to_string();
+        assert!(error.contains("-32602") && error.contains(expect), "{error}");
+    }
 }

@@ -11,7 +11,9 @@ use orchestra_mcp_face::descriptor::{self as face, Annotations, ToolDescriptor, 
 use orchestra_mcp_face::documents;
 use orchestra_mcp_face::exposure::Exposure;
 use orchestra_mcp_face::wording;
-use rmcp::model::{CallToolResult, ErrorData, GetPromptResult, Prompt, ReadResourceResult, ResourceTemplate};
+use rmcp::model::{
+    CallToolResult, CompleteResult, ErrorData, GetPromptResult, Prompt, ReadResourceResult, ResourceTemplate,
+};
 use serde_json::Value;
 
 use crate::tools;
@@ -24,6 +26,13 @@ pub struct Surface {
     pub catalogue: Catalogue,
     pub prompts: Vec<Prompt>,
     pub resource_templates: Vec<ResourceTemplate>,
+}
+
+impl Surface {
+    /// Whether `completion/complete` is served.
+    pub fn completes(&self) -> bool {
+        documents::has_arguments(&self.prompts, &self.resource_templates)
+    }
 }
 
 /// Reads the surface from the tools component and the environment's switches. Fails with a
@@ -92,6 +101,28 @@ pub fn read(uri: &str) -> Result<ReadResourceResult, ErrorData> {
     match tools::read_resource(uri) {
         Ok(c) => Ok(documents::resource_result(c.uri, c.mime_type, c.text)),
         Err(error) => Err(documents::naming_the_uri(step_error("resource read", error), uri)),
+    }
+}
+
+/// Values for a prompt's or resource template's argument.
+pub fn complete(request: &face::CompletionRequest) -> Result<CompleteResult, ErrorData> {
+    let target = match &request.target {
+        face::CompletionTarget::Prompt(name) => tools::CompletionTarget::Prompt(name.clone()),
+        face::CompletionTarget::ResourceTemplate(uri) => tools::CompletionTarget::ResourceTemplate(uri.clone()),
+    };
+    let asked = tools::CompletionRequest {
+        target,
+        argument: request.argument.clone(),
+        value: request.value.clone(),
+        context: request.context.clone(),
+    };
+    match tools::complete(&asked) {
+        Ok(c) => Ok(documents::completion_result(face::Completion {
+            values: c.values,
+            total: c.total,
+            has_more: c.has_more,
+        })),
+        Err(error) => Err(step_error("completion", error)),
     }
 }
 

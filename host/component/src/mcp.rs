@@ -4,12 +4,13 @@
 //! answered on its own; nothing is kept between them, so any instance can answer any
 //! request. Messages are rmcp's model types, serialized as the native host's are.
 
-use orchestra_mcp_face::wording;
+use orchestra_mcp_face::{documents, wording};
 use rmcp::model::{
-    CallToolRequestParams, DiscoverResult, ErrorData, GetPromptRequestParams, Implementation, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, NumberOrString,
-    ProgressNotificationParam, ProgressToken, PromptsCapability, ProtocolVersion, ReadResourceRequestParams,
-    ResourcesCapability, ServerCapabilities, ServerJsonRpcMessage, ServerNotification, ServerResult, ToolsCapability,
+    CallToolRequestParams, CompleteRequestParams, DiscoverResult, ErrorData, GetPromptRequestParams, Implementation,
+    InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    NumberOrString, ProgressNotificationParam, ProgressToken, PromptsCapability, ProtocolVersion,
+    ReadResourceRequestParams, ResourcesCapability, ServerCapabilities, ServerJsonRpcMessage, ServerNotification,
+    ServerResult, ToolsCapability,
 };
 use serde_json::{Value, json};
 
@@ -164,6 +165,12 @@ fn respond(
                 .map_err(|e| ErrorData::invalid_params(format!("resources/read needs a uri: {e}"), None))?;
             ServerResult::ReadResourceResult(calls::read(&params.uri)?)
         }
+        "completion/complete" if surface.completes() => {
+            let params: CompleteRequestParams = serde_json::from_value(message.params.clone()).map_err(|e| {
+                ErrorData::invalid_params(format!("completion/complete needs a ref and an argument: {e}"), None)
+            })?;
+            ServerResult::CompleteResult(calls::complete(&documents::completion_request(&params)?)?)
+        }
         other => {
             return Err(ErrorData::new(
                 rmcp::model::ErrorCode::METHOD_NOT_FOUND,
@@ -178,7 +185,8 @@ fn respond(
     Ok(result)
 }
 
-/// Only what is served: prompts and resources when the component has some.
+/// Only what is served: prompts and resources when the component has some, completions
+/// when any of them has an argument.
 fn capabilities(surface: &calls::Surface) -> ServerCapabilities {
     let mut capabilities = ServerCapabilities::default();
     capabilities.tools = Some(ToolsCapability::default());
@@ -187,6 +195,9 @@ fn capabilities(surface: &calls::Surface) -> ServerCapabilities {
     }
     if !surface.resource_templates.is_empty() {
         capabilities.resources = Some(ResourcesCapability::default());
+    }
+    if surface.completes() {
+        capabilities.completions = Some(Default::default());
     }
     capabilities
 }

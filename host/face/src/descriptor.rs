@@ -24,6 +24,31 @@ pub struct Annotations {
     pub open_world: bool,
 }
 
+/// `completion-target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompletionTarget {
+    Prompt(String),
+    ResourceTemplate(String),
+}
+
+/// `completion-request`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionRequest {
+    pub target: CompletionTarget,
+    pub argument: String,
+    pub value: String,
+    /// The other arguments already given, a JSON object of strings.
+    pub context: String,
+}
+
+/// `completion`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub values: Vec<String>,
+    pub total: Option<u32>,
+    pub has_more: bool,
+}
+
 /// `tool-error`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToolError {

@@ -1,10 +1,11 @@
 //! Prompts and resources as MCP publishes them: the component's prompt descriptors and
 //! resource templates to rmcp's types, a prompt's messages and a resource's text to their
-//! results, and a failed prompt or read to the JSON-RPC error that fits it.
+//! results, completions of their arguments, and a failed prompt, read or completion to the
+//! JSON-RPC error that fits it.
 
 use rmcp::model::{
-    ErrorCode, ErrorData, GetPromptResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, ResourceContents,
-    Role,
+    CompleteRequestParams, CompleteResult, CompletionInfo, ErrorCode, ErrorData, GetPromptResult, Prompt,
+    PromptArgument, PromptMessage, ReadResourceResult, Reference, ResourceContents, Role,
 };
 
 use crate::descriptor::{self, ToolError};
@@ -43,6 +44,46 @@ pub fn prompt_result(prompt: &Prompt, messages: Vec<descriptor::PromptMessage>) 
 
 pub fn resource_result(uri: String, mime_type: String, text: String) -> ReadResourceResult {
     ReadResourceResult::new(vec![ResourceContents::text(text, uri).with_mime_type(mime_type)])
+}
+
+/// Whether any prompt or resource template has an argument to complete, which is when
+/// the server declares `completions`.
+pub fn has_arguments(prompts: &[Prompt], templates: &[rmcp::model::ResourceTemplate]) -> bool {
+    prompts.iter().any(|p| p.arguments.as_ref().is_some_and(|a| !a.is_empty()))
+        || templates.iter().any(|t| t.uri_template.contains('{'))
+}
+
+/// `completion/complete`'s parameters as the component takes them.
+pub fn completion_request(params: &CompleteRequestParams) -> Result<descriptor::CompletionRequest, ErrorData> {
+    let target = match &params.r#ref {
+        Reference::Prompt(prompt) => descriptor::CompletionTarget::Prompt(prompt.name.clone()),
+        Reference::Resource(template) => descriptor::CompletionTarget::ResourceTemplate(template.uri.clone()),
+        other => {
+            let kind = other.reference_type();
+            return Err(ErrorData::invalid_params(
+                format!("completions are for \"ref/prompt\" and \"ref/resource\", not {kind:?}"),
+                None,
+            ));
+        }
+    };
+    let given = params.context.as_ref().and_then(|c| c.arguments.clone()).unwrap_or_default();
+    Ok(descriptor::CompletionRequest {
+        target,
+        argument: params.argument.name.clone(),
+        value: params.argument.value.clone(),
+        context: serde_json::json!(given).to_string(),
+    })
+}
+
+/// The component's values as the result; more than MCP allows are cut and counted.
+pub fn completion_result(completion: descriptor::Completion) -> CompleteResult {
+    let mut values = completion.values;
+    let cut = values.len() > CompletionInfo::MAX_VALUES;
+    values.truncate(CompletionInfo::MAX_VALUES);
+    let mut info = CompletionInfo::new(values).unwrap_or_default();
+    info.total = completion.total;
+    info.has_more = Some(completion.has_more || cut);
+    CompleteResult::new(info)
 }
 
 /// The JSON-RPC error for a failed prompt or read, worded in `message`: a 404 is "not

@@ -166,7 +166,8 @@ impl OrchestraServer {
                 }
                 Err(failure) => {
                     let outcome = outcome_of(&failure);
-                    return (wording::error(self.describe(name, failure)), outcome);
+                    let read_only = self.inner.catalogue.is_read_only(name);
+                    return (wording::error(self.describe(name, read_only, failure)), outcome);
                 }
             }
         }
@@ -174,6 +175,7 @@ impl OrchestraServer {
 
     /// Runs a prompt or resource step; failures become JSON-RPC errors worded like tool
     /// failures, and the key never leaves in a message.
+    /// Runs a prompt, a resource read or a completion: each only reads.
     async fn run_step(&self, what: &str, step: Step) -> Result<StepOutput, ErrorData> {
         let failure = match self.inner.sandbox.run(step).await {
             Ok(output) => return Ok(output),
@@ -183,15 +185,14 @@ impl OrchestraServer {
             CallFailure::Tool { error, .. } => Some(orchestra_mcp_face::descriptor::ToolError::from(error.clone())),
             _ => None,
         };
-        let mut message = self.describe(what, failure);
+        let mut message = self.describe(what, true, failure);
         if let Some(key) = &self.inner.api_key {
             message = key.redact(&message);
         }
         Err(documents::step_error(error.as_ref(), message))
     }
 
-    fn describe(&self, tool: &str, failure: CallFailure) -> String {
-        let read_only = self.inner.catalogue.is_read_only(tool);
+    fn describe(&self, tool: &str, read_only: bool, failure: CallFailure) -> String {
         match failure {
             CallFailure::Timeout(limit) if read_only => format!(
                 "{tool} was stopped after the {} s limit for one call; Orchestra may be slow. It only reads, so \
@@ -306,13 +307,17 @@ fn redact_value(key: &ApiKey, value: &mut Value) {
 
 impl ServerHandler for OrchestraServer {
     fn get_info(&self) -> ServerConfig {
-        // Declare only what is served: prompts and resources when the component has some.
+        // Declare only what is served: prompts and resources when the component has some,
+        // and completions when any of them has an argument to complete.
         let mut capabilities = ServerCapabilities::builder().enable_tools().build();
         if !self.inner.prompts.is_empty() {
             capabilities.prompts = Some(PromptsCapability::default());
         }
         if !self.inner.resource_templates.is_empty() {
             capabilities.resources = Some(ResourcesCapability::default());
+        }
+        if documents::has_arguments(&self.inner.prompts, &self.inner.resource_templates) {
+            capabilities.completions = Some(Default::default());
         }
         ServerConfig::new(capabilities)
             .with_server_info(
@@ -451,9 +456,24 @@ impl ServerHandler for OrchestraServer {
 
     async fn complete(
         &self,
-        _request: CompleteRequestParams,
-        _context: RequestContext<RoleServer>,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        Err(ErrorData::method_not_found::<rmcp::model::CompleteRequestMethod>())
+        if !documents::has_arguments(&self.inner.prompts, &self.inner.resource_templates) {
+            return Err(ErrorData::method_not_found::<rmcp::model::CompleteRequestMethod>());
+        }
+        let step = Step::Complete(documents::completion_request(&request)?.into());
+        let output = tokio::select! {
+            output = self.run_step("completion", step) => output?,
+            () = context.ct.cancelled() => return Err(ErrorData::internal_error("request cancelled", None)),
+        };
+        let StepOutput::Completion(completion) = output else {
+            return Err(ErrorData::internal_error("the component answered a completion with something else", None));
+        };
+        let mut completion = orchestra_mcp_face::descriptor::Completion::from(completion);
+        if let Some(key) = &self.inner.api_key {
+            completion.values = completion.values.iter().map(|v| key.redact(v)).collect();
+        }
+        Ok(documents::completion_result(completion))
     }
 }

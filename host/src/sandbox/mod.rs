@@ -45,8 +45,8 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::orchestra::mcp::tools::{
-    CallOutcome, CallRequest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate, Role,
-    ToolDescriptor, ToolError,
+    CallOutcome, CallRequest, Completion, CompletionRequest, CompletionTarget, PromptDescriptor, PromptMessage,
+    ResourceContents, ResourceTemplate, Role, ToolDescriptor, ToolError,
 };
 
 // The contract's types as the shared MCP face knows them, field for field.
@@ -100,6 +100,22 @@ impl From<ResourceTemplate> for face::ResourceTemplate {
     }
 }
 
+impl From<face::CompletionRequest> for CompletionRequest {
+    fn from(r: face::CompletionRequest) -> Self {
+        let target = match r.target {
+            face::CompletionTarget::Prompt(name) => CompletionTarget::Prompt(name),
+            face::CompletionTarget::ResourceTemplate(uri) => CompletionTarget::ResourceTemplate(uri),
+        };
+        Self { target, argument: r.argument, value: r.value, context: r.context }
+    }
+}
+
+impl From<Completion> for face::Completion {
+    fn from(c: Completion) -> Self {
+        Self { values: c.values, total: c.total, has_more: c.has_more }
+    }
+}
+
 impl From<ToolError> for face::ToolError {
     fn from(error: ToolError) -> Self {
         match error {
@@ -129,6 +145,8 @@ pub enum Step {
     Prompt { name: String, arguments: String },
     /// One resource read, by URI.
     Resource(String),
+    /// Values for a prompt's or resource template's argument.
+    Complete(CompletionRequest),
 }
 
 /// What a [`Step`] produced.
@@ -136,6 +154,7 @@ pub enum StepOutput {
     Tool(CallOutcome),
     Prompt(Vec<PromptMessage>),
     Resource(ResourceContents),
+    Completion(Completion),
 }
 
 impl Step {
@@ -145,6 +164,7 @@ impl Step {
             Self::Tool(request) => request.tool.clone(),
             Self::Prompt { name, .. } => format!("prompt {name}"),
             Self::Resource(_) => "resource read".to_string(),
+            Self::Complete(request) => format!("completion of {}", request.argument),
         }
     }
 }
@@ -465,6 +485,9 @@ impl Sandbox {
             }
             Step::Resource(uri) => {
                 exports.call_read_resource(&mut store, uri).await.map(|r| r.map(StepOutput::Resource))
+            }
+            Step::Complete(request) => {
+                exports.call_complete(&mut store, request).await.map(|r| r.map(StepOutput::Completion))
             }
         };
         let state = store.data();

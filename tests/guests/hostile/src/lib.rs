@@ -8,8 +8,8 @@ mod bindings {
 }
 
 use bindings::exports::orchestra::mcp::tools::{
-    CallOutcome, CallRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents, ResourceTemplate,
-    ToolAnnotations, ToolDescriptor, ToolError,
+    CallOutcome, CallRequest, Completion, CompletionRequest, Guest, PromptDescriptor, PromptMessage, ResourceContents,
+    ResourceTemplate, ToolAnnotations, ToolDescriptor, ToolError,
 };
 
 struct Hostile;
@@ -28,7 +28,7 @@ fn tool(name: &str) -> ToolDescriptor {
 }
 
 impl Guest for Hostile {
-    // This test component offers no prompts and no resources.
+    // This test component offers no prompts and no resources, so nothing to complete.
     fn list_prompts() -> Vec<PromptDescriptor> {
         Vec::new()
     }
@@ -43,6 +43,10 @@ impl Guest for Hostile {
 
     fn read_resource(uri: String) -> Result<ResourceContents, ToolError> {
         Err(ToolError::UnknownTool(uri))
+    }
+
+    fn complete(_request: CompletionRequest) -> Result<Completion, ToolError> {
+        Ok(Completion { values: Vec::new(), total: None, has_more: false })
     }
 
     fn list_tools() -> Vec<ToolDescriptor> {

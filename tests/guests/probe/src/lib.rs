@@ -8,8 +8,8 @@ mod bindings {
 }
 
 use bindings::exports::orchestra::mcp::tools::{
-    CallOutcome, CallRequest, Guest, Pending, Progress, PromptDescriptor, PromptMessage, ResourceContents,
-    ResourceTemplate, ToolAnnotations, ToolDescriptor, ToolError,
+    CallOutcome, CallRequest, Completion, CompletionRequest, Guest, Pending, Progress, PromptDescriptor, PromptMessage,
+    ResourceContents, ResourceTemplate, ToolAnnotations, ToolDescriptor, ToolError,
 };
 use serde_json::{Value, json};
 use wstd::http::{Body, Client, Request};
@@ -30,7 +30,7 @@ fn tool(name: &str, description: &str, input: Value) -> ToolDescriptor {
 }
 
 impl Guest for Probe {
-    // This test component offers no prompts and no resources.
+    // This test component offers no prompts and no resources, so nothing to complete.
     fn list_prompts() -> Vec<PromptDescriptor> {
         Vec::new()
     }
@@ -45,6 +45,10 @@ impl Guest for Probe {
 
     fn read_resource(uri: String) -> Result<ResourceContents, ToolError> {
         Err(ToolError::UnknownTool(uri))
+    }
+
+    fn complete(_request: CompletionRequest) -> Result<Completion, ToolError> {
+        Ok(Completion { values: Vec::new(), total: None, has_more: false })
     }
 
     fn list_tools() -> Vec<ToolDescriptor> {
@@ -128,7 +132,7 @@ async fn fetch(args: Value) -> Result<CallOutcome, ToolError> {
     }
 }
 
-// Exported only in the component: the export names (`orchestra:mcp/tools@0.3.0#...`) are
+// Exported only in the component: the export names (`orchestra:mcp/tools@0.4.0#...`) are
 // not valid symbols for a native linker, and native builds exist only for unit tests.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
