@@ -125,6 +125,17 @@ async def main(transport: str, args: list[str]) -> None:
         log = await client.read_resource(f"orchestra://pipeline-runs/{run_id}/task-runs/{task_id}/log")
         assert log.contents[0].mime_type == "text/plain" and log.contents[0].text, log
         print("ok resources")
+        from mcp.types import PromptReference, ResourceTemplateReference
+        windows = await client.complete(PromptReference(type="ref/prompt", name="triage"), {"name": "window", "value": "2"})
+        assert windows.completion.values[0] == "24h", windows
+        template = "orchestra://pipeline-runs/{pipeline_run_id}/task-runs/{task_run_id}/log"
+        tasks = await client.complete(
+            ResourceTemplateReference(type="ref/resource", uri=template),
+            {"name": "task_run_id", "value": ""},
+            context_arguments={"pipeline_run_id": run_id},
+        )
+        assert task_id in tasks.completion.values, tasks
+        print("ok completions")
 
         bad = await client.call_tool("get_pipeline_run", {"pipeline_run_id": "not-a-uuid"})
         assert bad.is_error and "pipeline_run_id" in bad.content[0].text, bad
