@@ -68,19 +68,11 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// `serve`: every setting.
+/// `serve`: every setting, the HTTP transport's too.
 #[derive(Args, Clone)]
 pub struct ServeArgs {
     #[command(flatten)]
-    pub config: ConfigFileArg,
-    #[command(flatten)]
-    pub orchestra: OrchestraSettings,
-    #[command(flatten)]
-    pub tools: ToolSettings,
-    #[command(flatten)]
-    pub component: ComponentSettings,
-    #[command(flatten)]
-    pub sandbox: SandboxSettings,
+    pub settings: CallSettings,
     #[command(flatten)]
     pub http: HttpSettings,
 }

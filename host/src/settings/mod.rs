@@ -84,14 +84,7 @@ pub struct Declared<'a> {
 
 impl<'a> From<&'a ServeArgs> for Declared<'a> {
     fn from(args: &'a ServeArgs) -> Self {
-        Self {
-            config_file: &args.config,
-            orchestra: Some(&args.orchestra),
-            tools: &args.tools,
-            component: &args.component,
-            sandbox: Some(&args.sandbox),
-            http: Some(&args.http),
-        }
+        Self { http: Some(&args.http), ..Self::from(&args.settings) }
     }
 }
 
