@@ -3,8 +3,9 @@
 # would (.ci/run runs it after `cargo test --release`): the crate, packed and installed
 # from its package; the wheel, run with uvx and installed with pip into a fresh virtual
 # environment; the Linux x86_64 release archive; the MCP bundle; the registry entry,
-# validated against the registry's schema; the release workflow, linted; and the container
-# image, built and driven by a real MCP client. Writes them to target/release-assets/ and
+# validated against the registry's schema; the release workflow, linted; the container
+# image, built and driven by a real MCP client; and the Kubernetes manifests, validated and
+# their container run as they say. Writes them to target/release-assets/ and
 # prints their sizes. Nothing is compiled again but the workspace's own crates, from their
 # packages (packaging/crate/features_match.py keeps it so).
 set -euo pipefail
@@ -76,6 +77,11 @@ node_modules="$tools/node/node_modules"
 
 step "container image (podman)"
 packaging/container/check.sh "$binary" "orchestra-mcp:$version"
+
+step "Kubernetes manifests: validated, then the Deployment's container run as its pod spec says"
+"$py/kubernetes-validate" --strict --quiet -k 1.30.0 packaging/kubernetes/{namespace,configmap,deployment,service}.yaml
+CONTAINERS_CONF="$PWD/packaging/container/containers.conf" "$py/python" packaging/kubernetes/check.py \
+    "$binary" "orchestra-mcp:$version" target/ci-tools/venv/bin/python
 
 step "sizes"
 ls -l "$binary" "$out" | awk 'NF > 5 && $1 !~ /^d/ {print $5, $NF}'

@@ -96,6 +96,9 @@ async fn run_fake(listen: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
         fake.api_key()
     ));
     eprintln!("orchestra-mcp: the fake Orchestra serves {} until stopped (Ctrl-C)", fake.base_url());
+    if let Some(key) = fake.read_only_key() {
+        eprintln!("orchestra-mcp: the fake also takes the read-only key {key} (GET endpoints only, 403 otherwise)");
+    }
     orchestra_mcp::mcp::shutdown::signal().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -115,13 +118,15 @@ async fn resolve(declared: Declared<'_>, matches: &ArgMatches) -> anyhow::Result
 async fn serve(args: &ServeArgs, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     let (resolved, _fake) = resolve(Declared::from(args), matches).await?;
     resolved.require_readable_key()?;
+    let http = resolved.http()?;
     match &resolved.key_source {
         Some(source) => tracing::info!(%source, "API key read"),
+        None if http.as_ref().is_some_and(|h| h.per_user_keys) => {}
         None => tracing::warn!(
             "no API key (ORCHESTRA_API_KEY, _FILE or _COMMAND): tools will answer with an error until one is set"
         ),
     }
-    let Some(http) = resolved.http()? else {
+    let Some(http) = http else {
         if std::io::stdin().is_terminal() {
             eprintln!(
                 "orchestra-mcp: serving MCP on stdin and stdout, waiting for an MCP client to send its first message. \

@@ -17,6 +17,7 @@ use tokio::io::AsyncReadExt;
 
 pub use orchestra_fake::{FakeOptions, FakeOrchestra, Injection};
 
+pub mod nginx;
 pub mod tools;
 
 /// `target/<profile>/`, where cargo put this test and the server binary.
@@ -359,6 +360,42 @@ pub async fn http_request(
     Ok((status, headers, body))
 }
 
+/// The two MCP protocol eras a client may speak over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// 2025-11-25: `initialize`, then a session (`Mcp-Session-Id`).
+    Sessions,
+    /// 2026-07-28: `server/discover`, every request on its own.
+    Stateless,
+}
+
+/// An rmcp client over streamable HTTP in `era`, sending `headers` with every request and,
+/// when given, connecting from `local_address` (any of 127.0.0.0/8, so a load balancer
+/// on loopback sees clients at distinct addresses).
+pub async fn http_client(
+    url: &str,
+    headers: &[(&str, &str)],
+    local_address: Option<std::net::IpAddr>,
+    era: Era,
+) -> anyhow::Result<RunningService<RoleClient, ()>> {
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    let headers = headers
+        .iter()
+        .map(|(n, v)| Ok((http::HeaderName::try_from(*n)?, http::HeaderValue::try_from(*v)?)))
+        .collect::<anyhow::Result<std::collections::HashMap<_, _>>>()?;
+    let config = StreamableHttpClientTransportConfig::with_uri(url.to_string()).custom_headers(headers);
+    let client = reqwest::Client::builder().local_address(local_address).build()?;
+    let transport = StreamableHttpClientTransport::with_client(client, config);
+    let lifecycle = match era {
+        Era::Sessions => rmcp::ClientLifecycleMode::Initialize,
+        Era::Stateless => {
+            rmcp::ClientLifecycleMode::Discover { preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28] }
+        }
+    };
+    Ok(rmcp::ClientServiceExt::serve_with_lifecycle((), transport, lifecycle).await?)
+}
+
 /// `orchestra-mcp serve --http` as a child process, against the fake.
 pub struct HttpServer {
     child: tokio::process::Child,
@@ -402,6 +439,11 @@ impl HttpServer {
     /// What the server logged after it started listening.
     pub fn stderr(&self) -> String {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash or an evicted pod would end it.
+    pub fn kill(&mut self) -> anyhow::Result<()> {
+        Ok(self.child.start_kill()?)
     }
 
     /// Sends SIGTERM and waits for the exit status.

@@ -42,6 +42,10 @@ pub struct Args {
     /// never sees it.
     #[serde(default)]
     #[schemars(length(min = 1, max = 200))]
+    // A client of the 2026-07-28 era copies it into an `Mcp-Param-Dedupe-Key` header, so a
+    // load balancer in front of several servers can send every repeat to the one that
+    // remembers it (README, "Several replicas").
+    #[schemars(extend("x-mcp-header" = "Dedupe-Key"))]
     #[allow(dead_code)] // Read by the host (`host/src/mcp/dedupe.rs`), which answers repeats; never sent.
     pub dedupe_key: Option<String>,
     /// Set true only to repeat a start with the same `dedupe_key` whose outcome was unknown,

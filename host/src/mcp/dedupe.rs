@@ -44,10 +44,10 @@ pub enum Outcome {
     Unknown,
 }
 
-/// Calls by tool and key, for `window`.
+/// Calls by caller, tool and key, for `window`.
 pub struct Dedupe {
     window: Duration,
-    entries: Mutex<HashMap<(String, String), Slot>>,
+    entries: Mutex<HashMap<(String, String, String), Slot>>,
     /// The time now: the monotonic clock, or one a test moves by hand.
     clock: Box<dyn Fn() -> Instant + Send + Sync>,
 }
@@ -85,15 +85,17 @@ impl Dedupe {
     }
 
     /// Runs `call` for `tool` with `arguments`, unless they carry a `dedupe_key` that an
-    /// identical call used within the window (see the module's rules).
-    pub async fn run<F>(&self, tool: &str, arguments: &Value, call: F) -> CallToolResult
+    /// identical call of the same `caller` used within the window (see the module's rules).
+    /// `caller` tells apart the users of a server whose requests bring their own Orchestra
+    /// keys, so one user's repeat never returns another's result; it is empty otherwise.
+    pub async fn run<F>(&self, caller: &str, tool: &str, arguments: &Value, call: F) -> CallToolResult
     where
         F: Future<Output = (CallToolResult, Outcome)>,
     {
         let Some(key) = arguments.get(DEDUPE_KEY).and_then(Value::as_str).filter(|_| !self.window.is_zero()) else {
             return call.await.0;
         };
-        let Some(slot) = self.slot(tool, key) else {
+        let Some(slot) = self.slot(caller, tool, key) else {
             tracing::warn!(tool, keys = MAX_KEYS, "dedupe memory is full; running the call without deduplication");
             return call.await.0;
         };
@@ -150,9 +152,9 @@ impl Dedupe {
     }
 
     /// The slot for a key, made if new; expired slots are dropped first.
-    fn slot(&self, tool: &str, key: &str) -> Option<Slot> {
+    fn slot(&self, caller: &str, tool: &str, key: &str) -> Option<Slot> {
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let id = (tool.to_string(), key.to_string());
+        let id = (caller.to_string(), tool.to_string(), key.to_string());
         if let Some(slot) = entries.get(&id) {
             return Some(slot.clone());
         }
@@ -212,7 +214,7 @@ mod tests {
         outcome: Outcome,
     ) -> CallToolResult {
         dedupe
-            .run("start_pipeline", &arguments, async {
+            .run("", "start_pipeline", &arguments, async {
                 runs.fetch_add(1, Ordering::SeqCst);
                 (answer, outcome)
             })
@@ -250,6 +252,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn one_callers_repeat_never_returns_anothers_result() {
+        let dedupe = Dedupe::new(Duration::from_secs(60));
+        let args = json!({"pipeline": "daily", "dedupe_key": "k"});
+        let call = |caller: &'static str, text: &'static str| {
+            dedupe.run(caller, "start_pipeline", &args, async move { (ok(text), Outcome::Succeeded) })
+        };
+        assert_eq!(call("alice", "alice's run").await.content[0], ok("alice's run").content[0]);
+        let bob = call("bob", "bob's run").await;
+        assert_eq!(bob.content, ok("bob's run").content, "bob's call ran, and is not marked a repeat");
+        assert!(format!("{:?}", call("alice", "again").await.content).contains("alice's run"));
+    }
+
+    #[tokio::test]
     async fn failures_are_not_remembered_and_a_reused_key_is_refused() {
         let dedupe = Dedupe::new(Duration::from_secs(60));
         let runs = AtomicUsize::new(0);
@@ -273,7 +288,7 @@ mod tests {
             let (dedupe, runs, args) = (dedupe.clone(), runs.clone(), args.clone());
             tokio::spawn(async move {
                 dedupe
-                    .run("start_pipeline", &args, async {
+                    .run("", "start_pipeline", &args, async {
                         runs.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         (ok("run"), Outcome::Succeeded)
@@ -316,7 +331,7 @@ mod tests {
     async fn a_cancelled_call_counts_as_unknown() {
         let dedupe = Dedupe::new(Duration::from_secs(60));
         let args = json!({"pipeline": "daily", "dedupe_key": "k"});
-        let slow = dedupe.run("start_pipeline", &args, async {
+        let slow = dedupe.run("", "start_pipeline", &args, async {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             (ok("never"), Outcome::Succeeded)
         });

@@ -1,6 +1,8 @@
 //! The MCP server: the rmcp handler (`server.rs`), its two transports (stdio here, and
-//! `http.rs`), repeat calls answered from memory (`dedupe.rs`) and graceful shutdown.
+//! `http.rs`), who a request acts as (`caller.rs`), repeat calls answered from memory
+//! (`dedupe.rs`) and graceful shutdown.
 
+pub mod caller;
 pub mod dedupe;
 pub mod http;
 pub mod server;

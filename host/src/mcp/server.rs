@@ -20,6 +20,7 @@ use tokio_util::task::TaskTracker;
 use orchestra_mcp_face::{documents, wording};
 
 use crate::catalogue::Catalogue;
+use crate::mcp::caller::{Caller, RequestScope};
 use crate::mcp::dedupe::{DEDUPE_KEY, Dedupe, Outcome};
 use crate::sandbox::egress::Denial;
 use crate::sandbox::{CallFailure, CallOutcome, CallRequest, GuestCatalogue, Sandbox, Step, StepOutput, ToolError};
@@ -36,6 +37,7 @@ struct Inner {
     prompts: Vec<Prompt>,
     resource_templates: Vec<ResourceTemplate>,
     origin: String,
+    /// The server-wide key; `None` when there is none or each request brings its own.
     api_key: Option<ApiKey>,
     max_output_bytes: usize,
     /// Successful calls with a `dedupe_key`, so a repeat does not act twice.
@@ -76,6 +78,21 @@ impl OrchestraServer {
         self.inner.catalogue.tools()
     }
 
+    /// The exposed tools with what the component knows of each (toolsets, annotations).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// Whether the server has begun to shut down (and takes no new calls).
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.is_cancelled()
+    }
+
+    /// Whether Orchestra's base URL answers (any status), asked without a key.
+    pub async fn orchestra_answers(&self) -> Result<u16, String> {
+        self.inner.sandbox.orchestra_answers().await
+    }
+
     /// Why `name` cannot be called here (hidden by the configuration, or unknown), or
     /// `None` when it is exposed.
     pub fn unavailable(&self, name: &str) -> Option<String> {
@@ -100,8 +117,8 @@ impl OrchestraServer {
         }
     }
 
-    /// Runs a call (or answers a repeat from the dedupe memory) and removes the API key
-    /// from everything it returns.
+    /// Runs a call (or answers a repeat from the dedupe memory) with the caller's key, and
+    /// removes that key from everything it returns.
     pub async fn run_tool(
         &self,
         name: &str,
@@ -109,14 +126,15 @@ impl OrchestraServer {
         context: Option<&RequestContext<RoleServer>>,
     ) -> CallToolResult {
         orchestra_mcp_face::catalogue::drop_nulls(&mut arguments);
-        let call = self.run_tool_unredacted(name, &arguments, context);
+        let caller = Caller::of(context, self.inner.api_key.as_ref());
+        let call = self.run_tool_unredacted(name, &arguments, &caller, context);
         // Only a tool that declares the key is deduplicated; any other takes the call as it is.
         let result = if self.inner.catalogue.takes(name, DEDUPE_KEY) {
-            self.inner.dedupe.run(name, &arguments, call).await
+            self.inner.dedupe.run(&caller.dedupe_scope(), name, &arguments, call).await
         } else {
             call.await.0
         };
-        match &self.inner.api_key {
+        match &caller.key {
             Some(key) => redact_result(key, result),
             None => result,
         }
@@ -128,6 +146,7 @@ impl OrchestraServer {
         &self,
         name: &str,
         arguments: &Value,
+        caller: &Caller,
         context: Option<&RequestContext<RoleServer>>,
     ) -> (CallToolResult, Outcome) {
         if let Err(invalid) = self.inner.catalogue.validate(name, arguments) {
@@ -137,7 +156,7 @@ impl OrchestraServer {
         let mut resume_state = None;
         loop {
             let request = CallRequest { tool: name.to_string(), arguments: arguments.to_string(), resume_state };
-            let outcome = self.inner.sandbox.call(request).await;
+            let outcome = self.inner.sandbox.call(request, caller.key.as_ref()).await;
             match outcome {
                 Ok(CallOutcome::Done(json)) if json.len() > self.inner.max_output_bytes => {
                     let text = wording::too_large(name, json.len(), self.inner.max_output_bytes);
@@ -167,17 +186,17 @@ impl OrchestraServer {
                 Err(failure) => {
                     let outcome = outcome_of(&failure);
                     let read_only = self.inner.catalogue.is_read_only(name);
-                    return (wording::error(self.describe(name, read_only, failure)), outcome);
+                    return (wording::error(self.describe(name, read_only, caller, failure)), outcome);
                 }
             }
         }
     }
 
-    /// Runs a prompt or resource step; failures become JSON-RPC errors worded like tool
-    /// failures, and the key never leaves in a message.
-    /// Runs a prompt, a resource read or a completion: each only reads.
-    async fn run_step(&self, what: &str, step: Step) -> Result<StepOutput, ErrorData> {
-        let failure = match self.inner.sandbox.run(step).await {
+    /// Runs a prompt, a resource read or a completion (each only reads) with the caller's
+    /// key; failures become JSON-RPC errors worded like tool failures, and the key never
+    /// leaves in a message.
+    async fn run_step(&self, what: &str, step: Step, caller: &Caller) -> Result<StepOutput, ErrorData> {
+        let failure = match self.inner.sandbox.run(step, caller.key.as_ref()).await {
             Ok(output) => return Ok(output),
             Err(failure) => failure,
         };
@@ -185,14 +204,14 @@ impl OrchestraServer {
             CallFailure::Tool { error, .. } => Some(orchestra_mcp_face::descriptor::ToolError::from(error.clone())),
             _ => None,
         };
-        let mut message = self.describe(what, true, failure);
-        if let Some(key) = &self.inner.api_key {
+        let mut message = self.describe(what, true, caller, failure);
+        if let Some(key) = &caller.key {
             message = key.redact(&message);
         }
         Err(documents::step_error(error.as_ref(), message))
     }
 
-    fn describe(&self, tool: &str, read_only: bool, failure: CallFailure) -> String {
+    fn describe(&self, tool: &str, read_only: bool, caller: &Caller, failure: CallFailure) -> String {
         match failure {
             CallFailure::Timeout(limit) if read_only => format!(
                 "{tool} was stopped after the {} s limit for one call; Orchestra may be slow. It only reads, so \
@@ -222,15 +241,24 @@ impl OrchestraServer {
             CallFailure::Busy { running, queued } => format!(
                 "The server is busy ({running} tool calls running, {queued} waiting); call {tool} again in a moment"
             ),
-            CallFailure::Tool { error, denials } => self.describe_tool_error(tool, error, &denials),
+            CallFailure::Tool { error, denials } => self.describe_tool_error(tool, caller, error, &denials),
         }
     }
 
     /// This host's own words first (where it reads the key, its egress policy), then the
     /// shared wording.
-    fn describe_tool_error(&self, tool: &str, error: ToolError, denials: &[Denial]) -> String {
+    fn describe_tool_error(&self, tool: &str, caller: &Caller, error: ToolError, denials: &[Denial]) -> String {
         match &error {
-            ToolError::Upstream(u) if u.status == 401 && self.inner.api_key.is_none() => {
+            ToolError::Upstream(u) if u.status == 401 && caller.own_key => {
+                return format!(
+                    "{} (this server sends Orchestra the key that each request brings, in the {} header or as \
+                     `Authorization: Bearer` when the server has no token of its own: check the key in this MCP \
+                     client's configuration)",
+                    wording::tool_error(tool, &error.into()),
+                    crate::mcp::caller::KEY_HEADER
+                );
+            }
+            ToolError::Upstream(u) if u.status == 401 && caller.key.is_none() => {
                 return format!(
                     "{tool} needs an Orchestra API key and none is configured: set ORCHESTRA_API_KEY in this MCP \
                      server's environment (Orchestra: Settings → API Key) and restart the server"
@@ -329,9 +357,16 @@ impl ServerHandler for OrchestraServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.inner.catalogue.tools().to_vec()))
+        let catalogue = &self.inner.catalogue;
+        let tools = match RequestScope::of(Some(&context)).narrowing {
+            Some(narrowing) => {
+                catalogue.tools().iter().filter(|t| narrowing.keeps(catalogue, &t.name)).cloned().collect()
+            }
+            None => catalogue.tools().to_vec(),
+        };
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -345,6 +380,10 @@ impl ServerHandler for OrchestraServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         if let Some(message) = self.unavailable(&name) {
+            return Err(ErrorData::invalid_params(message, None));
+        }
+        let narrowing = RequestScope::of(Some(&context)).narrowing;
+        if let Some(message) = narrowing.and_then(|n| n.refusal(&self.inner.catalogue, &name)) {
             return Err(ErrorData::invalid_params(message, None));
         }
         if self.inner.draining.is_cancelled() {
@@ -392,14 +431,16 @@ impl ServerHandler for OrchestraServer {
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
         let Some(prompt) = self.inner.prompts.iter().find(|p| p.name == request.name) else {
             return Err(documents::unknown_prompt(&request.name, &self.inner.prompts));
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
         let step = Step::Prompt { name: request.name.clone(), arguments };
-        let StepOutput::Prompt(messages) = self.run_step(&format!("prompt {}", request.name), step).await? else {
+        let caller = Caller::of(Some(&context), self.inner.api_key.as_ref());
+        let StepOutput::Prompt(messages) = self.run_step(&format!("prompt {}", request.name), step, &caller).await?
+        else {
             return Err(ErrorData::internal_error("the component answered a prompt with something else", None));
         };
         Ok(documents::prompt_result(prompt, messages.into_iter().map(Into::into).collect()).into())
@@ -433,7 +474,8 @@ impl ServerHandler for OrchestraServer {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let read = self.run_step("resource read", Step::Resource(request.uri.clone()));
+        let caller = Caller::of(Some(&context), self.inner.api_key.as_ref());
+        let read = self.run_step("resource read", Step::Resource(request.uri.clone()), &caller);
         let output = tokio::select! {
             output = read => output.map_err(|e| documents::naming_the_uri(e, &request.uri))?,
             () = context.ct.cancelled() => return Err(ErrorData::internal_error("request cancelled", None)),
@@ -447,7 +489,7 @@ impl ServerHandler for OrchestraServer {
                 None,
             ));
         }
-        let text = match &self.inner.api_key {
+        let text = match &caller.key {
             Some(key) => key.redact(&contents.text),
             None => contents.text,
         };
@@ -463,15 +505,16 @@ impl ServerHandler for OrchestraServer {
             return Err(ErrorData::method_not_found::<rmcp::model::CompleteRequestMethod>());
         }
         let step = Step::Complete(documents::completion_request(&request)?.into());
+        let caller = Caller::of(Some(&context), self.inner.api_key.as_ref());
         let output = tokio::select! {
-            output = self.run_step("completion", step) => output?,
+            output = self.run_step("completion", step, &caller) => output?,
             () = context.ct.cancelled() => return Err(ErrorData::internal_error("request cancelled", None)),
         };
         let StepOutput::Completion(completion) = output else {
             return Err(ErrorData::internal_error("the component answered a completion with something else", None));
         };
         let mut completion = orchestra_mcp_face::descriptor::Completion::from(completion);
-        if let Some(key) = &self.inner.api_key {
+        if let Some(key) = &caller.key {
             completion.values = completion.values.iter().map(|v| key.redact(v)).collect();
         }
         Ok(documents::completion_result(completion))

@@ -43,13 +43,13 @@ pub struct Permit {
     pub loopback_ok: bool,
 }
 
-/// Where the guest may send requests, and the key that goes with the Orchestra origin.
+/// Where the guest may send requests. The key that goes with the Orchestra origin is not
+/// part of it: each call's hooks carry their own (the server's, or one request's).
 #[derive(Debug)]
 pub struct EgressPolicy {
     orchestra: AllowedHost,
     extra: Vec<AllowedHost>,
     allow_loopback: bool,
-    api_key: Option<ApiKey>,
     limits: Limits,
     pool: Pool,
 }
@@ -57,21 +57,32 @@ pub struct EgressPolicy {
 impl EgressPolicy {
     /// The Orchestra origin of `base_url`, plus `extra` hosts (which never get the key).
     /// `allow_loopback` lets entries that name a loopback host reach loopback addresses.
-    pub fn new(
-        base_url: &Url,
-        extra: Vec<AllowedHost>,
-        allow_loopback: bool,
-        api_key: Option<ApiKey>,
-        limits: Limits,
-    ) -> anyhow::Result<Self> {
+    pub fn new(base_url: &Url, extra: Vec<AllowedHost>, allow_loopback: bool, limits: Limits) -> anyhow::Result<Self> {
         Ok(Self {
             orchestra: AllowedHost::origin_of(base_url)?,
             extra,
             allow_loopback,
             pool: Pool::new(Arc::new(SystemResolver), limits.connect_timeout),
-            api_key,
             limits,
         })
+    }
+
+    /// Whether `url` (the Orchestra base URL) answers a plain GET without any key, through
+    /// the same checks and pool as the guest's requests; any HTTP status counts. For
+    /// `/readyz?orchestra=1`: it says whether Orchestra can be reached, not whether a key works.
+    pub async fn answers(&self, url: &Url) -> Result<u16, String> {
+        let permit = self.check(url).map_err(|denial| match denial {
+            Denial::NotAllowed { scheme, host } => format!("{scheme}://{host} is not on the allowlist"),
+            Denial::ProhibitedAddress { address, .. } => format!("it is {address}, which tools may not reach"),
+        })?;
+        let request = Request::get(url.as_str())
+            .body(Full::new(bytes::Bytes::new()))
+            .map_err(|_| "the base URL is not a valid request target".to_string())?;
+        match self.pool.send(request, self.clamp(None), permit.loopback_ok).await {
+            Ok(response) => Ok(response.status().as_u16()),
+            Err(SendError::Prohibited(address)) => Err(format!("it resolves to {address}, which tools may not reach")),
+            Err(SendError::Http(error)) => Err(error.to_string()),
+        }
     }
 
     /// Replaces the resolver the pool connects with (tests).
@@ -125,16 +136,18 @@ impl EgressPolicy {
     }
 }
 
-/// The `WasiHttpHooks` of one tool call's store. Denials are recorded so the host can
+/// The `WasiHttpHooks` of one tool call's store: the policy, the key this call's requests
+/// to Orchestra carry (held only for the call), and the denials, recorded so the host can
 /// tell the model exactly what was refused.
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
+    key: Option<ApiKey>,
     denials: Arc<Mutex<Vec<Denial>>>,
 }
 
 impl EgressHooks {
-    pub fn new(policy: Arc<EgressPolicy>) -> Self {
-        Self { policy, denials: Arc::default() }
+    pub fn new(policy: Arc<EgressPolicy>, key: Option<ApiKey>) -> Self {
+        Self { policy, key, denials: Arc::default() }
     }
 
     /// The denials recorded during this call.
@@ -168,6 +181,7 @@ impl WasiHttpHooks for EgressHooks {
         _response_errors: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> SendFuture {
         let policy = self.policy.clone();
+        let key = self.key.clone();
         let denials = self.denials.clone();
         let Ok(url) = Url::parse(&request.uri().to_string()) else {
             let denial = Denial::NotAllowed { scheme: String::new(), host: String::new() };
@@ -178,7 +192,7 @@ impl WasiHttpHooks for EgressHooks {
             Err(denial) => return Box::new(refuse(denial, denials, request)),
         };
         Box::new(async move {
-            match send(&policy, permit, request, options).await {
+            match send(&policy, permit, key.as_ref(), request, options).await {
                 // A name is vetted after resolution, when the pool connects: the checks
                 // judge the addresses actually connected to, at no extra DNS lookup.
                 Err(SendError::Prohibited(address)) => {
@@ -221,6 +235,7 @@ fn record(denial: Denial, denials: &Mutex<Vec<Denial>>) {
 async fn send(
     policy: &EgressPolicy,
     permit: Permit,
+    key: Option<&ApiKey>,
     request: Request<WasiBody>,
     options: Option<RequestOptions>,
 ) -> Result<SentResponse, SendError> {
@@ -232,7 +247,7 @@ async fn send(
         .await
         .map_err(|_| SendError::Http(HttpError::HttpRequestBodySize(None)))?
         .to_bytes();
-    if let (true, Some(key)) = (permit.with_key, &policy.api_key) {
+    if let (true, Some(key)) = (permit.with_key, key) {
         let mut value =
             HeaderValue::from_str(&key.bearer()).map_err(|_| SendError::Http(HttpError::InternalError(None)))?;
         value.set_sensitive(true);
@@ -269,9 +284,8 @@ mod tests {
     use super::*;
     use crate::sandbox::resolve::StaticResolver;
 
-    fn policy(base: &str, key: Option<&str>) -> EgressPolicy {
-        EgressPolicy::new(&Url::parse(base).unwrap(), vec![], false, key.and_then(ApiKey::new), Limits::default())
-            .unwrap()
+    fn policy(base: &str) -> EgressPolicy {
+        EgressPolicy::new(&Url::parse(base).unwrap(), vec![], false, Limits::default()).unwrap()
     }
 
     fn check(p: &EgressPolicy, url: &str) -> Result<Permit, Denial> {
@@ -280,7 +294,7 @@ mod tests {
 
     #[test]
     fn only_the_orchestra_origin_is_allowed_and_only_it_gets_the_key() {
-        let p = policy("https://app.getorchestra.io/api/engine/public", Some("k"));
+        let p = policy("https://app.getorchestra.io/api/engine/public");
         assert_eq!(
             check(&p, "https://app.getorchestra.io/api/engine/public/x"),
             Ok(Permit { with_key: true, loopback_ok: false })
@@ -296,7 +310,6 @@ mod tests {
             &Url::parse("https://app.getorchestra.io").unwrap(),
             vec![AllowedHost::parse("https://*.example.com").unwrap()],
             false,
-            ApiKey::new("k"),
             Limits::default(),
         )
         .unwrap();
@@ -312,7 +325,6 @@ mod tests {
                 AllowedHost::parse("http://[::ffff:127.0.0.1]").unwrap(),
             ],
             true,
-            ApiKey::new("k"),
             Limits::default(),
         )
         .unwrap();
@@ -323,14 +335,8 @@ mod tests {
     #[test]
     fn loopback_needs_the_opt_in_and_a_loopback_entry() {
         let local = |opt_in| {
-            EgressPolicy::new(
-                &Url::parse("http://127.0.0.1:8080/api").unwrap(),
-                vec![],
-                opt_in,
-                ApiKey::new("k"),
-                Limits::default(),
-            )
-            .unwrap()
+            EgressPolicy::new(&Url::parse("http://127.0.0.1:8080/api").unwrap(), vec![], opt_in, Limits::default())
+                .unwrap()
         };
         assert!(check(&local(true), "http://127.0.0.1:8080/api/x").is_ok());
         assert!(matches!(check(&local(false), "http://127.0.0.1:8080/api/x"), Err(Denial::ProhibitedAddress { .. })));
@@ -338,7 +344,7 @@ mod tests {
 
     #[test]
     fn without_a_key_orchestra_requests_go_out_without_one() {
-        let p = policy("https://app.getorchestra.io/api/engine/public", None);
+        let p = policy("https://app.getorchestra.io/api/engine/public");
         // The permit says the origin gets the key; with none configured, none is added.
         assert_eq!(check(&p, "https://app.getorchestra.io/x"), Ok(Permit { with_key: true, loopback_ok: false }));
     }
@@ -356,7 +362,6 @@ mod tests {
             &Url::parse("https://app.getorchestra.io").unwrap(),
             vec![AllowedHost::parse("https://*.getorchestra.io").unwrap()],
             false,
-            ApiKey::new("k"),
             Limits::default(),
         )
         .unwrap()
@@ -373,7 +378,7 @@ mod tests {
 
     #[test]
     fn guest_timeouts_are_clamped() {
-        let p = policy("https://app.getorchestra.io", Some("k"));
+        let p = policy("https://app.getorchestra.io");
         let asked = RequestOptions { connect_timeout: Some(Duration::from_secs(3600)), ..Default::default() };
         let got = p.clamp(Some(asked));
         assert_eq!(got.connect_timeout, Some(Limits::default().connect_timeout));

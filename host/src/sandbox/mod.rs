@@ -36,7 +36,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 use orchestra_mcp_face::descriptor as face;
 
 use crate::sandbox::egress::{Denial, EgressHooks, EgressPolicy};
-use crate::settings::config::{ComponentSource, Config, Limits};
+use crate::settings::config::{ApiKey, ComponentSource, Config, Limits};
 
 wasmtime::component::bindgen!({
     path: "wit",
@@ -304,6 +304,8 @@ pub struct Sandbox {
     engine: Engine,
     pre: ToolProviderPre<StoreState>,
     policy: Arc<EgressPolicy>,
+    /// Orchestra's API base, for the readiness check.
+    base_url: url::Url,
     /// Non-secret settings for the component (`ORCHESTRA_BASE_URL`, ...).
     guest_env: Vec<(&'static str, String)>,
     limits: Limits,
@@ -370,9 +372,9 @@ impl Sandbox {
                 &config.base_url,
                 config.extra_allowed_hosts.clone(),
                 config.allow_insecure_loopback,
-                config.api_key.clone(),
                 limits.clone(),
             )?),
+            base_url: config.base_url.clone(),
             guest_env: config.guest_env(),
             slots: Semaphore::new(limits.max_concurrent_calls.max(1)),
             queued: AtomicUsize::new(0),
@@ -380,7 +382,7 @@ impl Sandbox {
         })
     }
 
-    fn store(&self, stdout: &GuestOutput, stderr: &GuestOutput) -> Store<StoreState> {
+    fn store(&self, key: Option<&ApiKey>, stdout: &GuestOutput, stderr: &GuestOutput) -> Store<StoreState> {
         let mut wasi = WasiCtx::builder();
         for (name, value) in &self.guest_env {
             wasi.env(name, value);
@@ -390,7 +392,7 @@ impl Sandbox {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: EgressHooks::new(self.policy.clone()),
+            hooks: EgressHooks::new(self.policy.clone(), key.cloned()),
             memory: MemoryGuard {
                 limits: StoreLimitsBuilder::new()
                     .memory_size(self.limits.memory_bytes)
@@ -424,7 +426,7 @@ impl Sandbox {
     /// does no I/O here, so the host reads it once at start-up.
     pub async fn catalogue(&self) -> anyhow::Result<GuestCatalogue> {
         let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
-        let mut store = self.store(&stdout, &stderr);
+        let mut store = self.store(None, &stdout, &stderr);
         let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
         let exports = instance.orchestra_mcp_tools();
         let catalogue = GuestCatalogue {
@@ -436,17 +438,24 @@ impl Sandbox {
         Ok(catalogue)
     }
 
+    /// Whether Orchestra's base URL answers at all (any HTTP status), sent without a key
+    /// through the egress checks: the optional part of readiness.
+    pub async fn orchestra_answers(&self) -> Result<u16, String> {
+        self.policy.answers(&self.base_url).await
+    }
+
     /// One step of a tool call (see [`Sandbox::run`]).
-    pub async fn call(&self, request: CallRequest) -> Result<CallOutcome, CallFailure> {
-        match self.run(Step::Tool(request)).await? {
+    pub async fn call(&self, request: CallRequest, key: Option<&ApiKey>) -> Result<CallOutcome, CallFailure> {
+        match self.run(Step::Tool(request), key).await? {
             StepOutput::Tool(outcome) => Ok(outcome),
             _ => Err(CallFailure::Trap("the component answered a tool call with something else".into())),
         }
     }
 
     /// One step in a fresh instance: waits for a free slot (bounded queue), then runs
-    /// within the wall-time, CPU and memory limits.
-    pub async fn run(&self, step: Step) -> Result<StepOutput, CallFailure> {
+    /// within the wall-time, CPU and memory limits. The host adds `key` to the step's
+    /// requests to Orchestra; the instance, and the key with it, is dropped at the end.
+    pub async fn run(&self, step: Step, key: Option<&ApiKey>) -> Result<StepOutput, CallFailure> {
         let _permit = match self.slots.try_acquire() {
             Ok(permit) => permit,
             Err(_) => {
@@ -461,7 +470,7 @@ impl Sandbox {
         let limit = self.limits.call_timeout;
         let (stdout, stderr) = (GuestOutput::default(), GuestOutput::default());
         let label = step.label();
-        let result = match tokio::time::timeout(limit, self.run_unbounded(step, &stdout, &stderr)).await {
+        let result = match tokio::time::timeout(limit, self.run_unbounded(step, key, &stdout, &stderr)).await {
             Ok(result) => result,
             Err(_) => Err(CallFailure::Timeout(limit)),
         };
@@ -472,10 +481,11 @@ impl Sandbox {
     async fn run_unbounded(
         &self,
         step: Step,
+        key: Option<&ApiKey>,
         stdout: &GuestOutput,
         stderr: &GuestOutput,
     ) -> Result<StepOutput, CallFailure> {
-        let mut store = self.store(stdout, stderr);
+        let mut store = self.store(key, stdout, stderr);
         let instance = self.pre.instantiate_async(&mut store).await.map_err(|e| CallFailure::Trap(format!("{e:#}")))?;
         let exports = instance.orchestra_mcp_tools();
         let result = match &step {

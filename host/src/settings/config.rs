@@ -138,6 +138,9 @@ pub struct Config {
     /// How long a successful call with a `dedupe_key` is remembered, so a repeat is
     /// answered without acting twice (`dedupe.rs`); zero turns it off.
     pub dedupe_window: Duration,
+    /// Each request brings its own key (HTTP with `--http-per-user-keys`); `api_key` is
+    /// then `None`.
+    pub keys_per_request: bool,
 }
 
 impl Config {
@@ -162,6 +165,7 @@ impl Config {
             exposure: Exposure::default(),
             account_id: None,
             dedupe_window: Duration::from_secs(SandboxSettings::default().dedupe_window_secs),
+            keys_per_request: false,
         })
     }
 
@@ -192,7 +196,8 @@ impl Config {
         env.push(("ORCHESTRA_MCP_MAX_RESULT_CHARS", self.limits.max_result_chars.to_string()));
         // Whether the host adds the key, never the key: without one, the component refuses
         // calls that need it before sending anything.
-        env.push(("ORCHESTRA_AUTH", if self.api_key.is_some() { "host" } else { "missing" }.to_string()));
+        let host_adds_a_key = self.api_key.is_some() || self.keys_per_request;
+        env.push(("ORCHESTRA_AUTH", if host_adds_a_key { "host" } else { "missing" }.to_string()));
         env
     }
 

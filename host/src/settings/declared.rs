@@ -291,7 +291,8 @@ pub struct HttpSettings {
     /// Serve MCP over streamable HTTP at this address instead of stdio: a port (on
     /// 127.0.0.1) or address:port, e.g. 8808 or 127.0.0.1:8808; the endpoint is /mcp.
     ///
-    /// Both protocol eras are served. An address beyond loopback needs a token.
+    /// Both protocol eras are served. An address beyond loopback needs a token, or
+    /// per-user keys (--http-per-user-keys).
     #[arg(long = "http", env = "ORCHESTRA_MCP_HTTP", value_name = "ADDR")]
     pub listen: Option<String>,
     /// Host header values accepted besides loopback names (DNS-rebinding protection),
@@ -320,6 +321,28 @@ pub struct HttpSettings {
     /// sets it directly). It guards this server only and is never sent to Orchestra.
     #[arg(long = "http-token-file", env = "ORCHESTRA_MCP_HTTP_TOKEN_FILE", value_name = "PATH")]
     pub token_file: Option<PathBuf>,
+    /// Each HTTP request brings its own Orchestra key, used for that request's calls only:
+    /// in the X-Orchestra-Api-Key header, or as `Authorization: Bearer <key>` when the
+    /// server has no token.
+    ///
+    /// For a team sharing one server, each person acting as themselves. The server then
+    /// holds no key of its own (setting one too is refused), and a request without a key
+    /// gets 401. The key is added by the host to requests for the Orchestra origin only,
+    /// never given to the component, never logged, and removed from results; repeats are
+    /// remembered per key.
+    #[arg(
+        long = "http-per-user-keys",
+        env = "ORCHESTRA_MCP_HTTP_PER_USER_KEYS",
+        value_name = "BOOL",
+        value_parser = BoolishValueParser::new(),
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value_t = false,
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub per_user_keys: bool,
     /// Largest request body accepted, in bytes (413 beyond).
     #[arg(long = "http-max-body-bytes", env = "ORCHESTRA_MCP_HTTP_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -350,7 +373,7 @@ pub const HTTP_TOKEN: Variable = Variable {
     heading: HTTP,
     help: "The bearer token HTTP clients must send (`Authorization: Bearer <token>`; 401 otherwise); it \
            beats the token file. It guards this server only and is never sent to Orchestra. Required to \
-           listen beyond loopback.",
+           listen beyond loopback with a server-wide Orchestra key.",
 };
 
 pub const TOOLSET_SWITCHES: Variable = Variable {

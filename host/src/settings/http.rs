@@ -1,5 +1,6 @@
 //! What `serve --http` needs besides the server's configuration: the address, the Host
-//! and Origin allowlists, the body limit, and the bearer token clients must send.
+//! and Origin allowlists, the body limit, the bearer token clients must send, and whether
+//! each request brings its own Orchestra key.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +23,8 @@ pub struct HttpConfig {
     /// The bearer token clients must send, if any.
     pub token: Option<Token>,
     pub max_body_bytes: usize,
+    /// Each request brings its own Orchestra key (`--http-per-user-keys`).
+    pub per_user_keys: bool,
 }
 
 /// The MCP endpoint's bearer token; its `Debug` is redacted.
@@ -74,6 +77,7 @@ impl HttpConfig {
             allowed_origins: Vec::new(),
             token: None,
             max_body_bytes: HttpSettings::default().max_body_bytes,
+            per_user_keys: false,
         })
     }
 }

@@ -319,12 +319,21 @@ impl Resolved {
     /// The token comes from `ORCHESTRA_MCP_HTTP_TOKEN` or a file, never a flag.
     pub fn http(&self) -> anyhow::Result<Option<HttpConfig>> {
         let Some(settings) = &self.http else { return Ok(None) };
-        let Some(listen) = &settings.listen else { return Ok(None) };
+        let Some(listen) = &settings.listen else {
+            if settings.per_user_keys {
+                anyhow::bail!(
+                    "--http-per-user-keys (ORCHESTRA_MCP_HTTP_PER_USER_KEYS) needs --http: over stdio there is one \
+                     client, and it uses the server's key (ORCHESTRA_API_KEY)"
+                );
+            }
+            return Ok(None);
+        };
         let mut http = HttpConfig::new(listen)?;
         http.allowed_hosts = settings.allowed_hosts.clone();
         http.allowed_origins = settings.allowed_origins.clone();
         http.token = Token::load(std::env::var(declared::HTTP_TOKEN.name).ok(), settings.token_file.as_ref())?;
         http.max_body_bytes = settings.max_body_bytes;
+        http.per_user_keys = settings.per_user_keys;
         Ok(Some(http))
     }
 }

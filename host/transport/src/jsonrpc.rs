@@ -63,6 +63,12 @@ pub fn empty() -> String {
     error_line(Value::Null, ErrorCode::PARSE_ERROR, "the body is empty; send one JSON-RPC message".to_string())
 }
 
+/// The answer to a request refused before its body is read (for example for one of its
+/// HTTP headers), with the reason.
+pub fn invalid_request(message: &str) -> String {
+    error_line(Value::Null, ErrorCode::INVALID_REQUEST, message.to_string())
+}
+
 /// The id at the start of a message cut at the limit, when it can be read there.
 fn id_in_prefix(prefix: &str) -> Value {
     let Some(at) = prefix.find("\"id\"") else { return Value::Null };

@@ -41,15 +41,22 @@ pub const API_PREFIX: &str = "/api/engine/public";
 
 #[derive(Debug, Clone)]
 pub struct FakeOptions {
-    /// The only key the fake accepts.
+    /// The workspace's standard key: it reads and acts.
     pub api_key: String,
+    /// Read-only keys of the same workspace: they work on GET endpoints only (and on
+    /// validating a pipeline, which needs no key); anything else answers 403.
+    pub read_only_keys: Vec<String>,
     /// How long a run started through the API stays RUNNING before it succeeds.
     pub run_duration: Duration,
 }
 
 impl Default for FakeOptions {
     fn default() -> Self {
-        Self { api_key: "orchestra-fake-key".to_string(), run_duration: Duration::from_secs(3) }
+        Self {
+            api_key: "orchestra-fake-key".to_string(),
+            read_only_keys: vec!["orchestra-fake-read-only-key".to_string()],
+            run_duration: Duration::from_secs(3),
+        }
     }
 }
 
@@ -214,8 +221,14 @@ impl FakeOrchestra {
         format!("http://{}{API_PREFIX}", self.addr)
     }
 
+    /// The standard key.
     pub fn api_key(&self) -> &str {
         &self.shared.options.api_key
+    }
+
+    /// The first read-only key, if the fake has one.
+    pub fn read_only_key(&self) -> Option<&str> {
+        self.shared.options.read_only_keys.first().map(String::as_str)
     }
 
     /// Every request received so far, oldest first.
@@ -373,10 +386,19 @@ async fn authorized(
     let path = parts.uri.path().strip_prefix(API_PREFIX).unwrap_or(parts.uri.path()).to_string();
     // Validating a pipeline definition needs no key; everything else does.
     let public = parts.method == axum::http::Method::POST && path == "/pipelines/schema";
-    let expected = format!("Bearer {}", shared.options.api_key);
-    let authorized = parts.headers.get("authorization").is_some_and(|v| v.as_bytes() == expected.as_bytes());
-    if !public && !authorized {
+    let bearer =
+        parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let standard = bearer == Some(shared.options.api_key.as_str());
+    let read_only = bearer.is_some_and(|key| shared.options.read_only_keys.iter().any(|k| k == key));
+    if !public && !standard && !read_only {
         return api::detail(StatusCode::UNAUTHORIZED, "Invalid API key or authorization header").into_response();
+    }
+    if !public && read_only && parts.method != axum::http::Method::GET {
+        return api::detail(
+            StatusCode::FORBIDDEN,
+            "This API key is read-only: it can read, but a standard key is needed to trigger pipelines or change anything",
+        )
+        .into_response();
     }
     if let Some(account) = parts.headers.get("x-orchestra-account-id")
         && account.as_bytes() != ACCOUNT_ID.as_bytes()

@@ -1,7 +1,8 @@
 //! Benchmarks that report, never assert: start-up to the first `tools/list` answer (cold
 //! compile and warm cache), tool-call latency over stdio and over streamable HTTP next to
 //! a direct keep-alive GET of the same fake endpoint, tool calls per second over HTTP with
-//! 1, 8 and 64 concurrent clients, and the servers' peak memory.
+//! 1, 8 and 64 concurrent clients, the same through nginx in front of three replicas (the
+//! shipped `packaging/nginx/orchestra-mcp.conf`), and the servers' peak memory.
 //!
 //! Run: `cargo run --release -p orchestra-tests --bin bench` (after `cargo build --release`).
 
@@ -129,6 +130,20 @@ async fn main() -> anyhow::Result<()> {
         throughput.push((clients, calls_per_second(&http_server.url, clients, &arguments).await?));
     }
     let http_rss = http_server.pid().and_then(peak_rss_kib);
+    drop(http_server);
+
+    // Three replicas behind the shipped nginx front, under the same load.
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        replicas.push(HttpServer::start(ServerOptions::for_fake(&fake), "0").await?);
+    }
+    let urls: Vec<&str> = replicas.iter().map(|r| r.url.as_str()).collect();
+    let front = orchestra_tests::nginx::Nginx::start(&urls).await?;
+    let mut through_front = Vec::new();
+    for clients in [1usize, 8, 64] {
+        through_front.push((clients, calls_per_second(&front.url, clients, &arguments).await?));
+    }
+    let replica_rss: Vec<u64> = replicas.iter().filter_map(|r| r.pid().and_then(peak_rss_kib)).collect();
 
     let (cold50, ..) = summary(cold);
     let (warm50, ..) = summary(warm);
@@ -169,6 +184,14 @@ async fn main() -> anyhow::Result<()> {
     for (clients, (rate, calls, errors)) in throughput {
         println!("| {clients} | {rate:.0} | {calls} | {errors} |");
     }
+    println!();
+    println!("| concurrent HTTP clients, through nginx to 3 replicas | tool calls per second | calls | errors |");
+    println!("| --- | --- | --- | --- |");
+    for (clients, (rate, calls, errors)) in through_front {
+        println!("| {clients} | {rate:.0} | {calls} | {errors} |");
+    }
+    let mib: Vec<String> = replica_rss.iter().map(|kib| format!("{:.1}", *kib as f64 / 1024.0)).collect();
+    println!("\nreplicas' peak RSS (VmHWM) after the load: {} MiB", mib.join(", "));
     Ok(())
 }
 
