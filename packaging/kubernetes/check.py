@@ -55,7 +55,8 @@ def podman_run(container: dict, pod: dict, config: dict, env: dict) -> list[str]
     security = {**pod.get("securityContext", {}), **container.get("securityContext", {})}
     flags = ["--network", "host", "--user", f"{security['runAsUser']}:{security['runAsGroup']}"]
     if security.get("readOnlyRootFilesystem"):
-        flags.append("--read-only")
+        # Without podman's writable /tmp and /run: a pod has only its volumes.
+        flags += ["--read-only", "--read-only-tmpfs=false"]
     if security.get("allowPrivilegeEscalation") is False:
         flags += ["--security-opt", "no-new-privileges"]
     if "ALL" in security.get("capabilities", {}).get("drop", []):

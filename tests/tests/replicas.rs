@@ -97,7 +97,14 @@ async fn drive(nginx: &Nginx, fake: &FakeOrchestra, era: Era, clients: usize, ke
         let ids: BTreeSet<&String> = started.iter().flatten().filter(|(k, _)| k == *key).map(|(_, id)| id).collect();
         assert_eq!(ids.len(), 1, "{era:?}: every call with {key:?} got the same run: {ids:?}");
     }
-    assert_eq!(starts(fake) - before, keys.len(), "{era:?}: one start per dedupe_key, across all replicas");
+    let unusual: Vec<Passed> =
+        nginx.passed().await.into_iter().filter(|p| p.status != 200 || p.replicas.len() > 1).collect();
+    assert_eq!(
+        starts(fake) - before,
+        keys.len(),
+        "{era:?}: one start per dedupe_key, across all replicas (requests not plainly answered: {unusual:?}; nginx: {})",
+        nginx.error_log()
+    );
     for (client, _) in connected {
         let _ = client.cancel().await;
     }
