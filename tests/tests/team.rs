@@ -144,12 +144,15 @@ async fn a_key_orchestra_refuses_is_worded_for_the_user_who_sent_it() {
     assert!(!said.contains("ORCHESTRA_API_KEY") && !said.contains("revoked-key-0000"), "{said}");
 }
 
+/// A command line, its variables, and what the refusal must say.
+type Refused<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn unsafe_combinations_are_refused_at_start_up_saying_what_to_change() {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
     let base = fake.base_url();
     let common = [("ORCHESTRA_BASE_URL", base.as_str()), ("ORCHESTRA_ALLOW_INSECURE_LOOPBACK", "1")];
-    let cases: [(&[&str], &[(&str, &str)], &str); 3] = [
+    let cases: [Refused; 3] = [
         (
             &["serve", "--http", "0", "--http-per-user-keys"],
             &[("ORCHESTRA_API_KEY", "server-wide-key")],
