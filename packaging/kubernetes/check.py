@@ -65,7 +65,8 @@ def podman_run(container: dict, pod: dict, config: dict, env: dict) -> list[str]
     for mount in container.get("volumeMounts", []):
         empty_dir = volumes[mount["name"]]["emptyDir"]
         size = empty_dir.get("sizeLimit", "").replace("Mi", "m")
-        options = f"rw,uid={security['runAsUser']},gid={security['runAsGroup']},mode=0700"
+        # An emptyDir is created writable by all, as this is.
+        options = "rw,mode=1777"
         flags += ["--tmpfs", f"{mount['mountPath']}:{options}" + (f",size={size}" if size else "")]
     limit = container.get("resources", {}).get("limits", {}).get("memory")
     if limit:
@@ -82,16 +83,31 @@ def main(binary: str, tag: str, python: str) -> None:
     config = dict(resources["ConfigMap"]["data"])
     container_port = container["ports"][0]["containerPort"]
     assert config["ORCHESTRA_MCP_HTTP"].endswith(f":{container_port}"), "the ConfigMap listens on the container's port"
+    # One pod per protocol era, each against a fresh fake (the session writes to it).
+    for mode in ("auto", "legacy"):
+        stopped, protocol = run_pod(binary, tag, python, mode, pod, container, config)
+        print(
+            f"kubernetes: the Deployment's container, run as its pod spec says, passed its probes, served an "
+            f"MCP session ({protocol}) with a per-user key, and stopped cleanly on SIGTERM in {stopped:.1f} s of its "
+            f"{pod['terminationGracePeriodSeconds']} s grace"
+        )
 
-    fake = subprocess.Popen([binary, "fake", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
-    name = f"orchestra-mcp-k8s-check-{os.getpid()}"
+
+def run_pod(
+    binary: str, tag: str, python: str, mode: str, pod: dict, container: dict, config: dict
+) -> tuple[float, str]:
+    """Runs the container against a fresh fake, probes it, drives one session in `mode`,
+    stops it; the seconds the stop took, and the protocol the session spoke."""
+    fake = subprocess.Popen(
+        [binary, "fake", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    name = f"orchestra-mcp-k8s-check-{os.getpid()}-{mode}"
     try:
-        exports = {}
-        while len(exports) < 3:
-            line = fake.stdout.readline()
-            if not line:
-                sys.exit("the fake Orchestra API did not start")
-            exports.update(re.findall(r"export (\w+)=(\S+)", line))
+        # Its one line on stdout: `export NAME=value NAME=value ...`.
+        line = fake.stdout.readline()
+        if not line.startswith("export "):
+            sys.exit("the fake Orchestra API did not start")
+        exports = dict(re.findall(r"(\w+)=(\S+)", line))
         port = free_port()
         env = {
             "ORCHESTRA_MCP_HTTP": f"0.0.0.0:{port}",
@@ -115,15 +131,14 @@ def main(binary: str, tag: str, python: str) -> None:
             path = container[probe]["httpGet"]["path"]
             status = get(base + path)
             assert status == 200, f"the {probe} ({path}) answered {status}"
-        # A team member: their own Orchestra key as the bearer, both protocol eras.
-        for mode in ("auto", "legacy"):
-            session = subprocess.run(
-                [python, str(ROOT / "tests/clients/python_client.py"), "http", f"{base}/mcp", exports["ORCHESTRA_API_KEY"], mode],
-                capture_output=True,
-                text=True,
-            )
-            if session.returncode != 0:
-                sys.exit(f"the MCP session ({mode}) failed:\n{session.stdout}{session.stderr}")
+        # A team member: their own Orchestra key as the bearer.
+        session = subprocess.run(
+            [python, str(ROOT / "tests/clients/python_client.py"), "http", f"{base}/mcp", exports["ORCHESTRA_API_KEY"], mode],
+            capture_output=True,
+            text=True,
+        )
+        if session.returncode != 0:
+            sys.exit(f"the MCP session ({mode}) failed:\n{session.stdout}{session.stderr}")
         grace = pod["terminationGracePeriodSeconds"]
         started = time.monotonic()
         subprocess.run(["podman", "stop", "--time", str(grace), name], check=True, stdout=subprocess.DEVNULL)
@@ -133,10 +148,7 @@ def main(binary: str, tag: str, python: str) -> None:
         ).stdout.strip()
         assert code == "0", f"on SIGTERM the server exited with {code}, not 0"
         assert stopped < grace, "the server did not stop within the grace period"
-        print(
-            f"kubernetes: the Deployment's container, run as its pod spec says, passed its probes, served "
-            f"both MCP eras with a per-user key, and stopped cleanly in {stopped:.1f} s of its {grace} s grace"
-        )
+        return stopped, session.stdout.splitlines()[0]
     finally:
         subprocess.run(["podman", "rm", "--force", name], capture_output=True)
         fake.kill()
