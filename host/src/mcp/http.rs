@@ -33,6 +33,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
@@ -77,6 +78,14 @@ pub async fn serve(
     let listener =
         tokio::net::TcpListener::bind(http.listen).await.with_context(|| format!("listening on {}", http.listen))?;
     let bound = listener.local_addr()?;
+    // An answer's last bytes (the end of its stream) are a small write after the message:
+    // with Nagle's algorithm it waits for the client's delayed ACK, about 40 ms, and a
+    // keep-alive client (or a proxy in front) waits for that end before its next request.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    });
     // Ends the sessions, after the calls in them have answered.
     let sessions = tokio_util::sync::CancellationToken::new();
     let serving = server.clone();
