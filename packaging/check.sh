@@ -79,7 +79,7 @@ step "container image (podman)"
 packaging/container/check.sh "$binary" "orchestra-mcp:$version"
 
 step "Kubernetes manifests: validated, then the Deployment's container run as its pod spec says"
-"$py/kubernetes-validate" --strict --quiet -k 1.30.0 packaging/kubernetes/{namespace,configmap,deployment,service}.yaml
+"$py/kubernetes-validate" --strict --quiet -k 1.30.0 packaging/kubernetes/{namespace,configmap,secret,deployment,service}.yaml
 CONTAINERS_CONF="$PWD/packaging/container/containers.conf" "$py/python" packaging/kubernetes/check.py \
     "$binary" "orchestra-mcp:$version" target/ci-tools/venv/bin/python
 

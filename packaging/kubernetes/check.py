@@ -81,6 +81,12 @@ def main(binary: str, tag: str, python: str) -> None:
     pod = resources["Deployment"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     config = dict(resources["ConfigMap"]["data"])
+    # The variables the Deployment takes from the Secret, where the Secret has the key.
+    secret = resources["Secret"].get("stringData") or {}
+    for var in container.get("env", []):
+        ref = var.get("valueFrom", {}).get("secretKeyRef")
+        if ref and ref["key"] in secret:
+            config[var["name"]] = secret[ref["key"]]
     container_port = container["ports"][0]["containerPort"]
     assert config["ORCHESTRA_MCP_HTTP"].endswith(f":{container_port}"), "the ConfigMap listens on the container's port"
     # One pod per protocol era, each against a fresh fake (the session writes to it).
