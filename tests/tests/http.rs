@@ -1,7 +1,7 @@
 //! `serve --http` from outside, by hand: what the transport lets in (checklist M6: loopback
 //! by default, Host and Origin checks, the bearer token), body limits, JSON-RPC errors for
-//! malformed bodies, ending a session, and a clean exit on SIGTERM that answers the calls in
-//! flight. Real clients drive whole sessions over HTTP in `real_clients.rs`.
+//! malformed bodies, ending a session, a clean exit on SIGTERM that answers the calls in
+//! flight, and the dedupe-key header a stateless start must carry. Real clients drive whole sessions over HTTP in `real_clients.rs`.
 
 use orchestra_tests::{
     FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, hostile_component, http_post, http_request,
@@ -132,4 +132,47 @@ async fn sigterm_answers_the_calls_in_flight_before_exiting() {
         .unwrap();
     let error = answer.expect_err("a call that never ends cannot succeed");
     assert!(error.to_string().contains("shutting down"), "{error}");
+}
+
+/// A 2026-07-28 `tools/call` of `start_pipeline` with a dedupe key, its standard headers,
+/// and `dedupe_header` as its `Mcp-Param-Dedupe-Key` (none when `None`).
+fn stateless_start(dedupe_header: Option<&str>) -> (Vec<(&'static str, String)>, Vec<u8>) {
+    let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "http-test", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}});
+    let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "start_pipeline",
+        "arguments": {"pipeline_id_or_alias": "hourly_ingest", "dedupe_key": "routed-by-header"}, "_meta": meta}});
+    let mut headers = vec![
+        ("authorization", format!("Bearer {TOKEN}")),
+        ("mcp-protocol-version", "2026-07-28".to_string()),
+        ("mcp-method", "tools/call".to_string()),
+        ("mcp-name", "start_pipeline".to_string()),
+    ];
+    if let Some(value) = dedupe_header {
+        headers.push(("mcp-param-dedupe-key", value.to_string()));
+    }
+    (headers, body.to_string().into_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stateless_start_must_carry_its_dedupe_key_in_the_header_a_front_routes_by() {
+    let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
+    let server = start(&fake, &[], "0").await.unwrap();
+    let starts = || fake.requests().iter().filter(|r| r.path.ends_with("/start")).count();
+    // Without the header, or with another value than the argument: refused before it runs.
+    for header in [None, Some("another-key")] {
+        let (headers, body) = stateless_start(header);
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, said) = post(&server, &headers, body).await;
+        assert_eq!(status, 400, "{said}");
+        assert!(said.contains("-32020") && said.contains("Mcp-Param-Dedupe-Key"), "{said}");
+        assert_eq!(starts(), 0, "a refused call starts nothing");
+    }
+    // With it, as the schema's x-mcp-header asks: the run starts.
+    let (headers, body) = stateless_start(Some("routed-by-header"));
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, said) = post(&server, &headers, body).await;
+    assert_eq!(status, 200, "{said}");
+    assert!(said.contains("pipelineRunId"), "{said}");
+    assert_eq!(starts(), 1);
 }
