@@ -1,8 +1,9 @@
 //! Benchmarks that report, never assert: start-up to the first `tools/list` answer (cold
-//! compile and warm cache), tool-call latency over stdio and over streamable HTTP next to
-//! a direct keep-alive GET of the same fake endpoint, tool calls per second over HTTP with
-//! 1, 8 and 64 concurrent clients, the same through nginx in front of three replicas (the
-//! shipped `packaging/nginx/orchestra-mcp.conf`), and the servers' peak memory.
+//! compile and warm cache), the bytes of the tool definitions, tool-call latency over stdio
+//! and over streamable HTTP next to a direct keep-alive GET of the same fake endpoint, tool
+//! calls per second over HTTP with 1, 8 and 64 concurrent clients, the same through nginx
+//! in front of three replicas (the shipped `packaging/nginx/orchestra-mcp.conf`), and the
+//! servers' peak memory.
 //!
 //! Run: `cargo run --release -p orchestra-tests --bin bench` (after `cargo build --release`).
 
@@ -84,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let (server, _) = spawn(&fake, &warm_dir).await?;
+    let definitions = definition_bytes(&server.client).await?;
     let run_id = fake.snapshot().runs[0].0.clone();
     let arguments = json!({"pipeline_run_id": run_id}).as_object().cloned().unwrap_or_default();
     let mut tool = Vec::with_capacity(CALLS);
@@ -172,6 +174,12 @@ async fn main() -> anyhow::Result<()> {
         ms(h90),
         ms(h99)
     );
+    let (tools, visible, whole) = definitions;
+    println!(
+        "| tool definitions a model sees (name, description, inputSchema; compact JSON), default surface of {tools} | {:.1} KB | | |",
+        visible as f64 / 1000.0
+    );
+    println!("| whole tools/list answer (with output schemas), the same tools | {:.1} KB | | |", whole as f64 / 1000.0);
     if let Some(kib) = rss {
         println!("| stdio server peak RSS (VmHWM) after the calls | {:.1} MiB | | |", kib as f64 / 1024.0);
     }
@@ -193,6 +201,20 @@ async fn main() -> anyhow::Result<()> {
     let mib: Vec<String> = replica_rss.iter().map(|kib| format!("{:.1}", *kib as f64 / 1024.0)).collect();
     println!("\nreplicas' peak RSS (VmHWM) after the load: {} MiB", mib.join(", "));
     Ok(())
+}
+
+/// The default surface's tools, the bytes of what a model sees of them (name,
+/// description and input schema, compact JSON), and of the whole `tools/list` entries.
+async fn definition_bytes(
+    client: &rmcp::service::RunningService<rmcp::service::RoleClient, ()>,
+) -> anyhow::Result<(usize, usize, usize)> {
+    let tools = client.list_all_tools().await?;
+    let visible = tools
+        .iter()
+        .map(|t| json!({"name": t.name, "description": t.description, "inputSchema": t.input_schema}).to_string().len())
+        .sum();
+    let whole = tools.iter().map(|t| serde_json::to_string(t).map(|s| s.len())).sum::<Result<usize, _>>()?;
+    Ok((tools.len(), visible, whole))
 }
 
 type HttpClient = rmcp::service::RunningService<rmcp::service::RoleClient, ()>;
