@@ -53,18 +53,11 @@ impl Exposure {
     /// lower-cased, `ORCHESTRA_MCP_READ_ONLY` a boolean), for a server with no flags.
     pub fn from_vars(vars: Vec<(String, String)>) -> Result<Self, String> {
         let var = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-        let list = |name: &str, lower: bool| -> BTreeSet<String> {
-            var(name)
-                .unwrap_or_default()
-                .split(',')
-                .map(|n| if lower { n.trim().to_ascii_lowercase() } else { n.trim().to_string() })
-                .filter(|n| !n.is_empty())
-                .collect()
-        };
+        let list = |name: &str, lower: bool| names(var(name), lower);
         let read_only = match var(READ_ONLY).map(|v| v.trim().to_ascii_lowercase()) {
             None => false,
             Some(v) if is_true(&v) => true,
-            Some(v) if matches!(v.as_str(), "" | "0" | "false" | "no" | "n" | "off") => false,
+            Some(v) if is_false(&v) => false,
             Some(v) => return Err(format!("{READ_ONLY}={v:?} is not a boolean; set it to true or false")),
         };
         let mut exposure = Self {
@@ -173,8 +166,23 @@ impl Exposure {
 }
 
 /// The truthy spellings clap's boolish parser also accepts.
+/// The names in a comma list (trimmed, empty ones dropped), lower-cased if `lower`.
+pub(crate) fn names(list: Option<&str>, lower: bool) -> BTreeSet<String> {
+    list.unwrap_or_default()
+        .split(',')
+        .map(|n| if lower { n.trim().to_ascii_lowercase() } else { n.trim().to_string() })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// The spellings of true and false a switch takes, as clap's `BoolishValueParser` reads the
+/// native host's flags and variables.
 fn is_true(value: &str) -> bool {
-    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "y" | "on")
+    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes" | "y" | "on")
+}
+
+pub(crate) fn is_false(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "f" | "no" | "n" | "off")
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use crate::catalogue::Catalogue;
+use crate::exposure::{is_false, names};
 
 pub const TOOLSETS_HEADER: &str = "x-mcp-toolsets";
 pub const TOOLS_HEADER: &str = "x-mcp-tools";
@@ -28,22 +29,12 @@ impl Narrowing {
         header: impl Fn(&str) -> Option<&'h str>,
         catalogue: &Catalogue,
     ) -> Result<Option<Self>, String> {
-        let list = |name: &str| -> BTreeSet<String> {
-            header(name)
-                .unwrap_or_default()
-                .split(',')
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty())
-                .collect()
-        };
         // As GitHub's server reads it: empty and the usual false spellings are false,
         // anything else true (a stray value narrows, it never widens).
-        let read_only = header(READ_ONLY_HEADER).is_some_and(|v| {
-            !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "false" | "f" | "no" | "n" | "0" | "off")
-        });
+        let read_only = header(READ_ONLY_HEADER).is_some_and(|v| !is_false(v));
         let narrowing = Self {
-            toolsets: list(TOOLSETS_HEADER).into_iter().map(|t| t.to_ascii_lowercase()).collect(),
-            tools: list(TOOLS_HEADER),
+            toolsets: names(header(TOOLSETS_HEADER), true),
+            tools: names(header(TOOLS_HEADER), false),
             read_only,
         };
         if narrowing == Self::default() {
