@@ -16,6 +16,7 @@ include!("guest_build.rs");
 include!("package_docs.rs");
 include!("compose.rs");
 include!("functions_world.rs");
+include!("src/sandbox/engine_config.rs");
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -31,6 +32,7 @@ fn main() {
         "host/package_docs.rs",
         "host/compose.rs",
         "host/functions_world.rs",
+        "host/src/sandbox/engine_config.rs",
     ] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
@@ -88,9 +90,26 @@ fn main() {
     };
     println!("cargo:rustc-env=ORCHESTRA_GUEST_WASM={}", wasm.display());
     let component = std::fs::read(&wasm).unwrap_or_else(|e| panic!("reading {}: {e}", wasm.display()));
+    let precompiled =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("orchestra-mcp-tools.cwasm");
+    precompile(&component, &precompiled);
+    println!("cargo:rustc-env=ORCHESTRA_MCP_PRECOMPILED={}", precompiled.display());
     let digest: String = sha2::Sha256::digest(&component).iter().map(|b| format!("{b:02x}")).collect();
     println!("cargo:rustc-env=ORCHESTRA_MCP_COMPONENT_SHA256={digest}");
     println!("cargo:rustc-env=ORCHESTRA_MCP_COMMIT={}", commit(&workspace, &manifest_dir));
+}
+
+/// Compiles the component for the build's target with the sandbox's engine settings, so the
+/// binary embeds native code and its first start does not compile (`component_cache.rs`).
+/// No CPU features beyond the target's baseline: the binary runs on other machines than
+/// the one that built it, and the engine refuses code that needs what its CPU lacks.
+fn precompile(component: &[u8], out: &std::path::Path) {
+    let target = std::env::var("TARGET").expect("cargo sets TARGET");
+    let mut config = engine_config();
+    config.target(&target).unwrap_or_else(|e| panic!("wasmtime cannot compile for {target}: {e}"));
+    let engine = wasmtime::Engine::new(&config).expect("the sandbox's engine settings are valid");
+    let compiled = engine.precompile_component(component).expect("the tools component compiles");
+    std::fs::write(out, compiled).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
 }
 
 /// The commit this is built from, for `--version`: git's, in a clone; the one cargo

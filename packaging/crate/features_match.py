@@ -10,6 +10,11 @@ Compares cargo's unit graphs (`--unit-graph`, unstable: run with RUSTC_BOOTSTRAP
 `cargo test --release` and `cargo build --release -p orchestra-mcp`. A unit the second has
 and the first lacks is a dependency the workspace's crates turn more features on for: ask
 for those features in host/Cargo.toml too (its comment says where).
+
+It also checks that wasmtime, a dependency and a build dependency (build.rs precompiles
+the component with it), is built once in each graph: a second unit is a crate the build's
+graph resolves with other features than the binary's (host/Cargo.toml's build-dependencies
+say how to align them).
 """
 
 import json
@@ -25,6 +30,11 @@ def units(*args: str) -> set:
         env=env, check=True, capture_output=True, text=True,
     ).stdout
     graph = json.loads(out)
+    wasmtime = [u for u in graph["units"] if u["pkg_id"].endswith("#wasmtime@" + u["pkg_id"].rsplit("@", 1)[-1])
+                and u["target"]["name"] == "wasmtime" and u["mode"] == "build"]
+    if len(wasmtime) != 1:
+        sys.exit(f"features_match.py: `cargo {' '.join(args)}` builds wasmtime {len(wasmtime)} times; "
+                 "align the build-dependencies' features in host/Cargo.toml")
     return {
         (u["pkg_id"], u["target"]["name"], u["mode"], ",".join(u["features"]))
         for u in graph["units"]

@@ -1,4 +1,7 @@
-//! The compiled component, kept on disk so a server starts in milliseconds after its first
+//! The compiled component. The embedded one comes compiled with the binary (`build.rs`
+//! compiles it for the build's target with the engine's settings), so even a first start
+//! does not compile; when this engine refuses that code (another CPU kind, say), or for a
+//! component file, it is kept on disk so a server starts in milliseconds after its first
 //! run. The file is named by a hash of the component's bytes and of everything in the
 //! engine that affects compiled code (wasmtime's own compatibility hash: its version,
 //! target and settings), so a new binary, another component or other settings never load
@@ -13,6 +16,32 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
+
+/// The embedded component: the build's compiled code when this engine accepts it, else
+/// [`load`] of its bytes.
+pub fn load_embedded(
+    engine: &Engine,
+    bytes: &[u8],
+    precompiled: &[u8],
+    dir: Option<&Path>,
+) -> anyhow::Result<Component> {
+    match load_precompiled(engine, precompiled) {
+        Ok(component) => Ok(component),
+        Err(e) => {
+            tracing::info!(reason = %format!("{e:#}"), "the build's compiled component does not fit this engine; compiling it here");
+            load(engine, bytes, dir)
+        }
+    }
+}
+
+/// The compiled code built into this binary, if this engine accepts it (wasmtime checks its
+/// version, settings and the CPU features the code needs).
+#[allow(unsafe_code)]
+pub fn load_precompiled(engine: &Engine, precompiled: &[u8]) -> anyhow::Result<Component> {
+    // SAFETY: the bytes are part of this binary, written by its own build with this
+    // engine's settings: the same trust as the binary's own code.
+    unsafe { Component::deserialize(engine, precompiled) }.map_err(anyhow::Error::from)
+}
 
 /// Compiles `bytes`, or loads the compiled artifact from `dir` when one for exactly these
 /// bytes and this engine is there (writing it there otherwise).

@@ -14,6 +14,7 @@
 pub mod allowlist;
 pub mod component_cache;
 pub mod egress;
+pub mod engine_config;
 pub mod pool;
 pub mod resolve;
 
@@ -171,6 +172,9 @@ impl Step {
 
 /// The component built into this binary.
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("ORCHESTRA_GUEST_WASM"));
+
+/// The same component compiled by the build for its target (`build.rs`).
+const EMBEDDED_PRECOMPILED: &[u8] = include_bytes!(env!("ORCHESTRA_MCP_PRECOMPILED"));
 
 /// How often the epoch advances. A running guest yields to the host at each tick (so a
 /// timeout or cancellation can stop even a guest that never calls out), and each tick in
@@ -339,21 +343,22 @@ fn link(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
 }
 
 impl Sandbox {
-    /// Compiles (or loads from the cache) the component and links it against WASI.
+    /// Loads the embedded component as the build compiled it (compiling it, or loading it
+    /// from the cache, when this engine cannot use that), or compiles (or loads from the
+    /// cache) a component file, and links it against WASI.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let mut wasm_config = wasmtime::Config::new();
-        wasm_config.epoch_interruption(true);
-        let engine = Engine::new(&wasm_config).map_err(anyhow::Error::from)?;
-        let file;
-        let bytes = match &config.component {
-            ComponentSource::Embedded => EMBEDDED_COMPONENT,
-            ComponentSource::File(path) => {
-                file = std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
-                &file[..]
+        let engine = Engine::new(&engine_config::engine_config()).map_err(anyhow::Error::from)?;
+        let cache = config.cache_dir.as_deref();
+        let component = match &config.component {
+            ComponentSource::Embedded => {
+                component_cache::load_embedded(&engine, EMBEDDED_COMPONENT, EMBEDDED_PRECOMPILED, cache)
             }
-        };
-        let component = crate::sandbox::component_cache::load(&engine, bytes, config.cache_dir.as_deref())
-            .context("loading the tool component")?;
+            ComponentSource::File(path) => {
+                let bytes = std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
+                component_cache::load(&engine, &bytes, cache)
+            }
+        }
+        .context("loading the tool component")?;
 
         let mut linker = Linker::<StoreState>::new(&engine);
         link(&mut linker).map_err(anyhow::Error::from)?;
@@ -554,6 +559,14 @@ mod tests {
 
     /// The component must run in any WASI 0.2 runtime: it may import standard WASI
     /// interfaces only, and among them no file system and no raw sockets.
+    /// The first start uses the build's compiled code instead of compiling: the engine of
+    /// the host's settings accepts it on the machine that built it.
+    #[test]
+    fn the_engine_accepts_the_component_the_build_compiled() {
+        let engine = Engine::new(&engine_config::engine_config()).unwrap();
+        component_cache::load_precompiled(&engine, EMBEDDED_PRECOMPILED).expect("the precompiled component loads");
+    }
+
     #[test]
     fn the_embedded_component_imports_only_standard_wasi() {
         let engine = Engine::default();
