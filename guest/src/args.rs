@@ -285,8 +285,22 @@ pub fn pipeline_selector(
     }
 }
 
-/// The argument every tool takes besides its own: the account to act in.
+/// The argument every tool takes besides its own when `ORCHESTRA_ACCOUNT_ARGUMENT` is on:
+/// the account to act in.
 pub const ACCOUNT_ID: &str = "account_id";
+
+/// Whether the tools take [`ACCOUNT_ID`]: only for a key that acts in several accounts,
+/// as every definition is longer with it.
+pub fn account_argument() -> bool {
+    std::env::var("ORCHESTRA_ACCOUNT_ARGUMENT").is_ok_and(|v| switch_on(&v))
+}
+
+/// A switch's value is on: the spellings of true the host's own switches take (clap's
+/// `BoolishValueParser`), so a variable means the same to the host and to this component
+/// run elsewhere.
+fn switch_on(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes" | "y" | "on")
+}
 
 /// Removes `account_id` from a call's arguments (the tool's own types do not know it)
 /// and checks it.
@@ -298,9 +312,6 @@ pub fn take_account_id(arguments: &mut serde_json::Value) -> Result<Option<Strin
         _ => Err(invalid(ACCOUNT_ID, "expected an account id (a UUID) as a string")),
     }
 }
-
-/// A regular expression for Orchestra ids, published in the input schemas.
-pub const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /// An Orchestra id (UUID) as an argument.
 #[derive(Debug, Clone, Deserialize)]
@@ -315,7 +326,8 @@ impl JsonSchema for Id {
         true
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "pattern": UUID_PATTERN })
+        // A standard format says what a 85-character pattern said, and the host checks it.
+        schemars::json_schema!({ "type": "string", "format": "uuid" })
     }
 }
 
@@ -359,7 +371,8 @@ impl JsonSchema for Alias {
     }
 }
 
-/// Where a git-backed pipeline's definition lives (`StorageProvider` without `ORCHESTRA`).
+/// The git provider of the repository.
+// The spec's `StorageProvider` without `ORCHESTRA`.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum GitProvider {

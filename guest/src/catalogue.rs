@@ -85,8 +85,20 @@ mod tests {
         assert_eq!(names.len(), tools.len(), "duplicate tool names");
         for t in &tools {
             assert!(t.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", t.name);
-            assert!(t.description.len() > 200, "{} needs a real description", t.name);
+            assert!(t.description.len() > 100, "{} needs a real description", t.name);
             assert!(!t.title.is_empty());
+        }
+    }
+
+    /// What an agent needs of every description: what the tool is for, and where to go
+    /// from its answer, by another tool's name.
+    #[test]
+    fn every_description_names_what_comes_next() {
+        let tools = all();
+        for t in &tools {
+            let next =
+                tools.iter().filter(|o| o.name != t.name).find(|o| t.description.contains(&format!("`{}`", o.name)));
+            assert!(next.is_some(), "{}'s description names no other tool to go on with", t.name);
         }
     }
 

@@ -17,8 +17,9 @@ fn schema_for<T: JsonSchema>(settings: SchemaSettings, side: Side) -> Value {
     let generator = settings.with(|s| s.inline_subschemas = true).into_generator();
     let mut schema = generator.into_root_schema_for::<T>().to_value();
     if let Some(object) = schema.as_object_mut() {
-        // The Rust type name means nothing to a model.
+        // The Rust type name means nothing to a model, and 2020-12 is MCP's default dialect.
         object.remove("title");
+        object.remove("$schema");
     }
     tidy(&mut schema, side);
     schema
@@ -26,47 +27,41 @@ fn schema_for<T: JsonSchema>(settings: SchemaSettings, side: Side) -> Value {
 
 /// Makes a derived schema portable and lean:
 /// - drops Rust integer formats (`uint32` is not a JSON Schema format), declaring their
-///   range instead (so an out-of-range number is refused by the schema, naming the field),
-///   and `"default": null`;
+///   range instead (so an out-of-range number is refused by the schema, naming the field
+///   and the bound), and `"default": null`;
 /// - `type: [X, "null"]`, which single-type dialects (Gemini's OpenAPI subset) reject, becomes
-///   plain `X` for an optional argument (the host treats a null argument as absent) and
-///   `anyOf: [X, null]` in results, where null really occurs.
+///   plain `X` for an optional argument (the host treats a null argument as absent). Results
+///   keep it: clients validate them with a JSON Schema validator, never show them to a model
+///   as a function declaration, and one type array checks in one step what `anyOf` checks in
+///   two subschemas.
 fn tidy(value: &mut Value, side: Side) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::Array(types)) = map.get("type") {
-                let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-                if non_null.len() == 1 && types.len() == 2 {
-                    let single = non_null[0].clone();
-                    match side {
-                        Side::Input => {
-                            map.insert("type".into(), single);
-                        }
-                        Side::Output => {
-                            map.remove("type");
-                            let mut branch = serde_json::Map::new();
-                            branch.insert("type".into(), single);
-                            // Keywords that belong to the non-null branch move with it.
-                            for key in [
-                                "properties",
-                                "additionalProperties",
-                                "items",
-                                "required",
-                                "enum",
-                                "minimum",
-                                "maximum",
-                                "pattern",
-                            ] {
-                                if let Some(v) = map.remove(key) {
-                                    branch.insert(key.into(), v);
-                                }
-                            }
-                            map.insert(
-                                "anyOf".into(),
-                                Value::Array(vec![Value::Object(branch), serde_json::json!({"type": "null"})]),
-                            );
-                        }
+            if side == Side::Input {
+                if let Some(Value::Array(types)) = map.get("type") {
+                    let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+                    if let ([single], 2) = (non_null.as_slice(), types.len()) {
+                        map.insert("type".into(), (*single).clone());
                     }
+                }
+                // An optional choice's `null` goes with its type's.
+                if let Some(Value::Array(choices)) = map.get_mut("enum") {
+                    choices.retain(|c| !c.is_null());
+                }
+                // An empty list, an empty map and `false` are what leaving an argument out
+                // means anyway.
+                let says_nothing = |d: &Value| {
+                    d == &Value::Bool(false)
+                        || d.as_array().is_some_and(Vec::is_empty)
+                        || d.as_object().is_some_and(serde_json::Map::is_empty)
+                };
+                if map.get("default").is_some_and(says_nothing) {
+                    map.remove("default");
+                }
+                // A list's items are described by the list; their own description is their
+                // Rust type's, written for this code's readers.
+                if let Some(Value::Object(items)) = map.get_mut("items") {
+                    items.remove("description");
                 }
             }
             let rust_format = map
@@ -97,50 +92,103 @@ fn tidy(value: &mut Value, side: Side) {
                 map.remove("default");
             }
             map.values_mut().for_each(|v| tidy(v, side));
+            if side == Side::Output {
+                lean_output(map);
+            }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| tidy(v, side)),
         _ => {}
     }
 }
 
-/// The input schema of an arguments type (what the tool accepts), plus the `account_id`
-/// every tool takes.
+/// What a result's schema can leave out without admitting another value, so a client's
+/// validator has less to do: `additionalProperties: true` and `default` (which validate
+/// nothing), and an `anyOf` of bare types, which becomes one type list (one check instead
+/// of a subschema per branch). Runs after the children are tidied, so nested `anyOf`s
+/// fold from the inside out.
+fn lean_output(map: &mut serde_json::Map<String, Value>) {
+    if map.get("additionalProperties") == Some(&Value::Bool(true)) {
+        map.remove("additionalProperties");
+    }
+    map.remove("default");
+    let Some(Value::Array(branches)) = map.get("anyOf") else { return };
+    let mut types: Vec<Value> = Vec::new();
+    for branch in branches {
+        let Some(branch) = branch.as_object().filter(|b| b.len() == 1) else { return };
+        let named = match branch.get("type") {
+            Some(Value::String(t)) => vec![Value::String(t.clone())],
+            Some(Value::Array(ts)) if ts.iter().all(Value::is_string) => ts.clone(),
+            _ => return,
+        };
+        for t in named {
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+    }
+    if map.contains_key("type") {
+        return;
+    }
+    map.remove("anyOf");
+    map.insert("type".into(), Value::Array(types));
+}
+
+/// The input schema of an arguments type (what the tool accepts), plus `account_id` when
+/// the tools take it ([`crate::args::account_argument`]).
 pub fn input<T: JsonSchema>() -> Value {
     let mut schema = schema_for::<T>(SchemaSettings::draft2020_12().for_deserialize(), Side::Input);
+    // `properties` even when empty: some clients read an object schema's properties without
+    // checking that they are there.
     let properties = schema.as_object_mut().map(|s| s.entry("properties").or_insert_with(|| serde_json::json!({})));
+    if !crate::args::account_argument() {
+        return schema;
+    }
     if let Some(properties) = properties.and_then(Value::as_object_mut) {
         properties.insert(
             crate::args::ACCOUNT_ID.to_string(),
             serde_json::json!({
                 "type": "string",
-                "pattern": crate::args::UUID_PATTERN,
-                "description": "The Orchestra account (workspace id) to act in, when the key can act in more than one \
-                                (list_accounts shows them). Default: the server's configured account, else the key's own.",
+                "format": "uuid",
+                "description": "The account (workspace id, from list_accounts) to act in. Default: the server's.",
             }),
         );
     }
     schema
 }
 
-/// The output schema of a result type (what the tool returns), plus the note a result
-/// carries when it was cut to fit the result budget.
+/// Removes every subschema's `description`. A result's schema is for validators: clients
+/// check results against it and show a model the result, not the schema, whose field
+/// descriptions were 40% of every `tools/list` (the Rust doc comments they came from stay,
+/// for this code's readers).
+fn drop_descriptions(schema: &mut Value) {
+    let Value::Object(map) = schema else { return };
+    map.remove("description");
+    for (keyword, value) in map.iter_mut() {
+        match (keyword.as_str(), value) {
+            ("properties" | "patternProperties" | "$defs", Value::Object(named)) => {
+                named.values_mut().for_each(drop_descriptions)
+            }
+            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(each)) => {
+                each.iter_mut().for_each(drop_descriptions)
+            }
+            ("items" | "additionalProperties" | "not" | "if" | "then" | "else", sub) => drop_descriptions(sub),
+            _ => {}
+        }
+    }
+}
+
+/// The output schema of a result type (what the tool returns), without descriptions, plus
+/// the note a result carries when it was cut to fit the result budget.
 pub fn output<T: JsonSchema>() -> Value {
     let mut schema = schema_for::<T>(SchemaSettings::draft2020_12().for_serialize(), Side::Output);
+    drop_descriptions(&mut schema);
     if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         properties.insert(
             crate::budget::NOTE.to_string(),
-            serde_json::json!({
-                "type": "object",
-                "description": "Present when the result was longer than the server's result budget: which lists \
-                                were shortened (`lists`: JSON Pointer, items kept, items in all) and how to get the rest.",
-                "properties": {
-                    "budgetChars": {"type": "integer"},
-                    "originalChars": {"type": "integer"},
-                    "lists": {"type": "array", "items": {"type": "object", "properties": {
-                        "list": {"type": "string"}, "kept": {"type": "integer"}, "of": {"type": "integer"}}}},
-                    "howToGetTheRest": {"type": "string"},
-                },
-            }),
+            // Its fields (`budgetChars`, `originalChars`, `lists` of `list`, `kept` and `of`, and
+            // `howToGetTheRest`) are not declared: in every tool's schema they cost 9 KB of
+            // each `tools/list`, and the server's instructions describe the note once.
+            serde_json::json!({"type": "object"}),
         );
     }
     schema

@@ -369,6 +369,28 @@ pub enum Era {
     Stateless,
 }
 
+/// Calls a tool over streamable HTTP the way a 2026-07-28 client recovers from a refused
+/// header (-32020: list the tools again, retry once). rmcp's client (3.9 to 3.11) sometimes
+/// delivers a streamed tools/list answer without recording its x-mcp-header annotations
+/// (its stream-end path drains queued messages past the cache), and then sends no
+/// Mcp-Param-Dedupe-Key; the server refuses such a call before running it, so the retry
+/// is safe. Seen under load only.
+pub async fn call_over_http(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    arguments: Value,
+) -> Result<CallToolResult, ServiceError> {
+    let arguments = arguments.as_object().cloned().unwrap_or_default();
+    let params = || CallToolRequestParams::new(tool.to_string()).with_arguments(arguments.clone());
+    match client.call_tool(params()).await {
+        Err(ServiceError::McpError(e)) if e.code == rmcp::model::ErrorCode::HEADER_MISMATCH => {
+            client.list_tools(None).await?;
+            client.call_tool(params()).await
+        }
+        other => other,
+    }
+}
+
 /// An rmcp client over streamable HTTP in `era`, sending `headers` with every request and,
 /// when given, connecting from `local_address` (any of 127.0.0.0/8, so a load balancer
 /// on loopback sees clients at distinct addresses).

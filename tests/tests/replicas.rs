@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 
 use orchestra_tests::nginx::{Nginx, Passed};
-use orchestra_tests::{Era, FakeOptions, FakeOrchestra, HttpServer, ServerOptions, http_client, text};
+use orchestra_tests::{Era, FakeOptions, FakeOrchestra, HttpServer, ServerOptions, call_over_http, http_client, text};
 use rmcp::RoleClient;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ErrorCode};
-use rmcp::service::{RunningService, ServiceError};
+use rmcp::model::CallToolResult;
+use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
 type Client = RunningService<RoleClient, ()>;
@@ -33,25 +33,8 @@ fn authority(replica: &HttpServer) -> String {
     replica.url.trim_start_matches("http://").trim_end_matches("/mcp").to_string()
 }
 
-async fn try_call(client: &Client, tool: &str, arguments: Value) -> Result<CallToolResult, ServiceError> {
-    let arguments = arguments.as_object().cloned().unwrap_or_default();
-    client.call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments)).await
-}
-
 async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
-    let result = match try_call(client, tool, arguments.clone()).await {
-        // rmcp's client (3.9 to 3.11) sometimes delivers a streamed tools/list answer without
-        // recording its x-mcp-header annotations (its stream-end path drains queued
-        // messages past the cache), and then sends no Mcp-Param-Dedupe-Key; the server
-        // refuses such a call before running it (-32020), so listing again and retrying
-        // is safe. Seen only through a proxy, under load.
-        Err(ServiceError::McpError(e)) if e.code == ErrorCode::HEADER_MISMATCH => {
-            client.list_tools(None).await.unwrap();
-            try_call(client, tool, arguments).await
-        }
-        other => other,
-    }
-    .unwrap_or_else(|e| panic!("{tool}: no answer: {e}"));
+    let result = call_over_http(client, tool, arguments).await.unwrap_or_else(|e| panic!("{tool}: no answer: {e}"));
     assert_eq!(result.is_error, Some(false), "{tool}: {}", text(&result));
     result
 }
@@ -157,10 +140,9 @@ async fn a_replica_killed_mid_run_costs_only_the_calls_it_was_answering() {
     let run = run_id(&call(&clients[0], "start_pipeline", json!({"pipeline_id_or_alias": "hourly_ingest"})).await);
 
     // 24 waits on the run, spread over the replicas; one replica dies while they wait.
-    let waits =
-        futures::future::join_all(clients.iter().map(|client| {
-            try_call(client, "wait_for_run", json!({"pipeline_run_id": run, "poll_interval_seconds": 2}))
-        }));
+    let waits = futures::future::join_all(clients.iter().map(|client| {
+        call_over_http(client, "wait_for_run", json!({"pipeline_run_id": run, "poll_interval_seconds": 2}))
+    }));
     let killed = authority(&replicas[1]);
     let (answers, ()) = tokio::join!(waits, async {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -4,8 +4,8 @@
 //! load balancer or Kubernetes probes.
 
 use orchestra_tests::{
-    Era, FakeOptions, FakeOrchestra, HttpServer, ServerOptions, env, http_client, http_get, http_post, run_binary,
-    stderr, text,
+    Era, FakeOptions, FakeOrchestra, HttpServer, ServerOptions, call_over_http, env, http_client, http_get, http_post,
+    run_binary, stderr, text,
 };
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
@@ -23,8 +23,7 @@ async fn call(
     tool: &str,
     arguments: Value,
 ) -> rmcp::model::CallToolResult {
-    let arguments = arguments.as_object().cloned().unwrap_or_default();
-    client.call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments)).await.expect("an answer")
+    call_over_http(client, tool, arguments).await.expect("an answer")
 }
 
 /// Start requests the fake received with this key.

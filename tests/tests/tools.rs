@@ -522,6 +522,10 @@ async fn argument_errors_are_bounded_name_their_field_and_suggest_the_nearest_ar
         .await;
     assert!(text.contains("version_number") && text.contains("4294967295"), "{text}");
 
+    // Ids are `"format": "uuid"` in the schemas; the host still checks them before sending.
+    let text = server.err("get_pipeline_run", json!({"pipeline_run_id": "last-nights-run"})).await;
+    assert!(text.contains("pipeline_run_id") && text.contains("expected a UUID"), "{text}");
+
     let text = server.err("list_pipeline_runs", json!({"statuses": ["FAILED"]})).await;
     assert!(text.contains("\"statuses\" (did you mean \"status\"?)"), "{text}");
     assert!(fake.requests().is_empty(), "nothing was sent for bad arguments");

@@ -373,11 +373,21 @@ async fn integration_state_is_opt_in_read_and_merged() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_account_comes_from_config_or_the_call_and_travels_as_a_header() {
-    let (fake, server) = setup().await;
+    let (fake, default) = setup().await;
     let other = "00000000-0000-4000-8000-000000000001";
-    // No account configured or given: no header, the key's own account.
-    server.ok("list_environments", json!({})).await;
+    // No account configured: no header, the key's own account; and no `account_id`
+    // argument unless asked for (it would lengthen every definition).
+    default.ok("list_environments", json!({})).await;
     assert!(fake.requests().iter().all(|r| r.header("x-orchestra-account-id").is_none()));
+    assert!(
+        default.tools.iter().all(|t| !t.input_schema["properties"].as_object().unwrap().contains_key("account_id"))
+    );
+    let text = default.err("list_environments", json!({"account_id": other})).await;
+    assert!(text.contains("no such argument") && text.contains("account_id"), "{text}");
+
+    let env = orchestra_tests::env(&[("ORCHESTRA_ACCOUNT_ARGUMENT", "true")]);
+    let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
+    assert!(server.tools.iter().all(|t| t.input_schema["properties"]["account_id"]["format"] == "uuid"));
 
     let given = json!({"account_id": orchestra_fake::ACCOUNT_ID.to_uppercase()});
     server.ok("list_environments", given).await;
@@ -391,7 +401,10 @@ async fn the_account_comes_from_config_or_the_call_and_travels_as_a_header() {
     assert!(fake.requests().is_empty(), "a malformed account is refused before sending");
 
     // A configured default goes on every request; a call's own account overrides it.
-    let env = orchestra_tests::env(&[("ORCHESTRA_ACCOUNT_ID", orchestra_fake::ACCOUNT_ID)]);
+    let env = orchestra_tests::env(&[
+        ("ORCHESTRA_ACCOUNT_ID", orchestra_fake::ACCOUNT_ID),
+        ("ORCHESTRA_ACCOUNT_ARGUMENT", "true"),
+    ]);
     let configured = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     fake.clear_requests();
     configured.ok("whats_broken", json!({})).await;

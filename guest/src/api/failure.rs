@@ -179,8 +179,8 @@ pub fn status_hint(
                 belongs to the Orchestra host it calls (app, stage or dev)"
             .to_string(),
         403 => "Orchestra refused access: run history (the Metadata API) needs an enterprise plan, a key can be \
-                limited to allowed IP ranges, and an account_id (X-Orchestra-Account-Id) must name the workspace the \
-                key belongs to"
+                limited to allowed IP ranges, and the account acted in (account_id or ORCHESTRA_ACCOUNT_ID) must be \
+                one the key belongs to"
             .to_string(),
         404 if missing_path => WRONG_BASE_URL.to_string(),
         404 => "nothing matches that id or name: take them from the list tools, and note that run history covers the \

@@ -11,9 +11,8 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline run to cancel (UUID).
     pub pipeline_run_id: Id,
-    /// Cancel without waiting for running tasks to stop cleanly.
+    /// Do not wait for tasks to stop cleanly.
     #[serde(default)]
     pub force: bool,
 }

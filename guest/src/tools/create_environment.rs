@@ -13,10 +13,8 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The new environment's name, unique in the workspace.
     #[schemars(length(min = 1, max = 255))]
     pub name: String,
-    /// Its variables by name, each `{"type": ..., "value": ...}`.
     #[serde(default)]
     pub values: BTreeMap<String, EnvironmentValue>,
 }

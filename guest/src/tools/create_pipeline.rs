@@ -13,32 +13,22 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The new pipeline's alias: a stable name (letters, digits and `_`) that works
-    /// wherever a pipeline id does.
+    /// Letters, digits, `_`; works wherever an id does.
     pub alias: Alias,
-    /// The pipeline definition, as a JSON object: the YAML file's content (`version: v1`,
-    /// `name`, `pipeline` with its task groups and tasks, and optionally `schedule`,
-    /// `inputs`, `configuration`, ...). snake_case keys are accepted.
+    /// The pipeline YAML's content (`version`, `name`, `pipeline`, ...).
     pub definition: Map<String, Value>,
-    /// Publish the first version, so schedules and starts use it. `false` saves a draft.
     pub published: bool,
-    /// Keep the definition in a git repository instead of in Orchestra. Needs
-    /// `repository`, `yaml_path` and `default_branch`.
+    /// Commit to git (with `repository`, `yaml_path`, `default_branch`).
     #[serde(default)]
     pub git_provider: Option<GitProvider>,
-    /// The repository for a git-backed pipeline, e.g. `acme/data-pipelines`.
     #[serde(default)]
     pub repository: Option<String>,
-    /// Where the YAML file goes in the repository, e.g. `pipelines/churn.yml`.
     #[serde(default)]
     pub yaml_path: Option<String>,
-    /// The repository's default branch, e.g. `main`.
     #[serde(default)]
     pub default_branch: Option<String>,
-    /// The branch to commit to, when not the default branch.
     #[serde(default)]
     pub working_branch: Option<String>,
-    /// The commit message for a git-backed pipeline.
     #[serde(default)]
     pub message: Option<String>,
 }

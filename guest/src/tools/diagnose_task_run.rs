@@ -14,13 +14,10 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The task run to diagnose (UUID), e.g. a `taskRunId` from `whats_broken`.
     pub task_run_id: Id,
-    /// Its pipeline run (UUID), when known: saves a search and works for runs older than
-    /// the 7 days `list_task_runs` covers.
+    /// Its run, if known: faster, and reaches older runs.
     #[serde(default)]
     pub pipeline_run_id: Option<Id>,
-    /// Bytes of the end of the newest log to read.
     #[serde(default = "default_log_tail")]
     #[schemars(range(min = 256, max = 65536))]
     pub log_tail_bytes: u64,

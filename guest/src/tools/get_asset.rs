@@ -11,7 +11,7 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The asset's Orchestra id (UUID) or its external id (e.g. `ANALYTICS.MARTS.ORDERS`).
+    /// Orchestra id or external id.
     #[schemars(length(min = 1, max = 512))]
     pub asset_id: String,
 }

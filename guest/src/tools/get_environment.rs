@@ -11,7 +11,7 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The environment's name (e.g. `Production`, any case) or id (UUID).
+    /// Name or id.
     #[schemars(length(min = 1, max = 255))]
     pub environment: String,
 }

@@ -14,9 +14,9 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The integration, e.g. `SNOWFLAKE` or `DBT_CORE` (`list_integrations` lists them).
+    /// E.g. `SNOWFLAKE`.
     pub integration: Integration,
-    /// Also read Orchestra's setup guide for it (markdown, up to 20,000 characters).
+    /// Also Orchestra's setup guide (markdown).
     #[serde(default)]
     pub setup_guide: bool,
 }

@@ -10,23 +10,19 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline's id (UUID) or alias. Or give `repository` and `yaml_path` instead.
+    /// Or give `repository` and `yaml_path`.
     #[serde(default)]
     pub pipeline_id_or_alias: Option<PipelineRef>,
-    /// The git repository of a git-backed pipeline (with `yaml_path`), e.g. `acme/data-pipelines`.
     #[serde(default)]
     pub repository: Option<String>,
-    /// The definition's path in `repository`, e.g. `pipelines/finance_close.yml`.
     #[serde(default)]
     pub yaml_path: Option<String>,
-    /// A version number of the pipeline (drafts included). Default: the published version.
+    /// Default: the published one.
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub version: Option<u32>,
-    /// A branch of a git-backed pipeline.
     #[serde(default)]
     pub branch: Option<String>,
-    /// A commit SHA of a git-backed pipeline.
     #[serde(default)]
     pub commit: Option<String>,
 }

@@ -10,7 +10,6 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline run id (UUID), as returned by `list_pipeline_runs` or `start_pipeline`.
     pub pipeline_run_id: Id,
 }
 

@@ -13,16 +13,11 @@ const MAX_SLICE: u64 = 3 * 1024 * 1024;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline run id (UUID).
     pub pipeline_run_id: Id,
-    /// The task run id (UUID).
     pub task_run_id: Id,
-    /// A filename from `list_task_run_artifacts`, e.g. `run_results.json`.
     pub filename: String,
-    /// Byte offset to start reading at.
     #[serde(default)]
     pub start_byte: u64,
-    /// Most bytes to return in one call (at most 3 MiB).
     #[serde(default = "default_max")]
     #[schemars(range(min = 1, max = 3145728))]
     pub max_bytes: u64,

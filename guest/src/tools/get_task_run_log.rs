@@ -11,21 +11,17 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline run id (UUID).
     pub pipeline_run_id: Id,
-    /// The task run id (UUID).
     pub task_run_id: Id,
-    /// A filename from `list_task_run_logs`. Default: the newest attempt's log.
+    /// Default: the newest attempt's log.
     #[serde(default)]
     pub filename: Option<String>,
-    /// Read from this byte offset instead of the tail.
+    /// Read from here instead of the end.
     #[serde(default)]
     pub start_byte: Option<u64>,
-    /// Without `start_byte`: how many bytes to read from the end of the log.
     #[serde(default = "default_tail")]
     #[schemars(range(min = 1, max = 1048576))]
     pub tail_bytes: u64,
-    /// Most bytes to return in one call.
     #[serde(default = "default_max")]
     #[schemars(range(min = 1, max = 1048576))]
     pub max_bytes: u64,

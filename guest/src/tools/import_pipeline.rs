@@ -13,21 +13,16 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The git provider of the repository.
     pub git_provider: GitProvider,
-    /// The repository connected to Orchestra, e.g. `acme/data-pipelines`.
     #[schemars(length(min = 1, max = 512))]
     pub repository: String,
-    /// The pipeline YAML file's path in the repository, e.g. `pipelines/churn.yml`.
     #[schemars(length(min = 1, max = 1024))]
     pub yaml_path: String,
-    /// The repository's default branch, e.g. `main`.
     #[schemars(length(min = 1, max = 255))]
     pub default_branch: String,
-    /// Read the file from this branch instead of the default branch.
+    /// Read the file from this branch.
     #[serde(default)]
     pub working_branch: Option<String>,
-    /// The alias to give the pipeline. Default: Orchestra derives one.
     #[serde(default)]
     pub alias: Option<Alias>,
 }

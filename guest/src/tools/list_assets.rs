@@ -12,40 +12,30 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Only assets of these types, e.g. `["TABLE", "VIEW"]`.
     #[serde(default)]
     pub asset_type: Vec<AssetType>,
-    /// Only assets in these statuses, e.g. `["UNHEALTHY", "WARNING"]`.
     #[serde(default)]
     pub status: Vec<AssetStatus>,
-    /// Only assets of this integration, e.g. `SNOWFLAKE`.
     #[serde(default)]
     pub integration: Option<Integration>,
-    /// Only assets in this database.
     #[serde(default)]
     pub database_name: Option<String>,
-    /// Only assets in this schema.
     #[serde(default)]
     pub schema_name: Option<String>,
-    /// Only assets under this account id in the integration.
     #[serde(default)]
     pub integration_account_id: Option<String>,
-    /// Only assets in this workspace of the integration.
     #[serde(default)]
     pub workspace_id: Option<String>,
-    /// Only these assets (Orchestra asset ids).
     #[serde(default)]
     pub asset_ids: Vec<Id>,
-    /// Sort order. Default: `created_in_integration`, newest first.
+    /// Default: `created_in_integration`, newest first.
     #[serde(default)]
     pub sort_column: Option<SortColumn>,
     #[serde(default)]
     pub sort_direction: Option<SortDirection>,
-    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
-    /// times); `full`: every field Orchestra returns.
+    /// `full`: lineage, usage, freshness, every field.
     #[serde(default)]
     pub detail: Detail,
-    /// Most assets to return. Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
     pub limit: u32,

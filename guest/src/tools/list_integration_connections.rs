@@ -11,15 +11,13 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Only connections of this integration, e.g. `SNOWFLAKE`.
     #[serde(default)]
     pub integration: Option<Integration>,
-    /// Only connections in this authentication state.
     #[serde(default)]
     pub auth_status: Option<AuthStatus>,
 }
 
-/// `AuthStatus` of the spec.
+// `AuthStatus` of the spec.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AuthStatus {

@@ -10,14 +10,11 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Only integrations whose id or name contains this (any case), e.g. `snow`.
     #[serde(default)]
     pub name_contains: Option<String>,
-    /// Only integrations with jobs of this category, e.g. `Warehouse`, `Ingestion`,
-    /// `Transformation`, `Business Intelligence` (any case).
+    /// E.g. `Warehouse`, `Ingestion`.
     #[serde(default)]
     pub category: Option<String>,
-    /// Also list deprecated, hidden and roadmap integrations.
     #[serde(default)]
     pub include_retired: bool,
 }

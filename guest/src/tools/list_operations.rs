@@ -12,34 +12,27 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Start of the window: RFC 3339, a date, `today`, `yesterday`, or a span before now
-    /// (`24h`, `3d`). Default: 7 days before `time_to`.
+    /// `24h`, `3d`, `yesterday`, a date or RFC 3339. Default: 7 days before `time_to`.
     #[serde(default)]
     pub time_from: Option<String>,
-    /// End of the window, in the same forms. Default: now.
+    /// Same forms. Default: now.
     #[serde(default)]
     pub time_to: Option<String>,
-    /// Only the operations of this task run (UUID): its dbt models and tests, for example.
+    /// One task run's operations.
     #[serde(default)]
     pub task_run_id: Option<Id>,
-    /// Only operations of these types, e.g. `["MATERIALISATION", "TEST"]`.
     #[serde(default)]
     pub operation_type: Vec<OperationType>,
-    /// Only operations in this status.
     #[serde(default)]
     pub status: Option<OperationStatus>,
-    /// Only operations of this integration, e.g. `DBT_CORE`.
     #[serde(default)]
     pub integration: Option<Integration>,
-    /// Only the operation with this external id.
     #[serde(default)]
     #[schemars(length(min = 1, max = 512))]
     pub external_id: Option<String>,
-    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
-    /// times); `full`: every field Orchestra returns.
+    /// `full`: cost, meta, tags, dependencies.
     #[serde(default)]
     pub detail: Detail,
-    /// Most operations to return. Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
     pub limit: u32,
@@ -49,7 +42,7 @@ fn default_limit() -> u32 {
     100
 }
 
-/// `OperationType` of the spec.
+// `OperationType` of the spec.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OperationType {
@@ -72,7 +65,7 @@ pub enum OperationType {
     Unknown,
 }
 
-/// `OperationStatus` of the spec.
+// `OperationStatus` of the spec.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OperationStatus {

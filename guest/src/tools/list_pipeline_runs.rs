@@ -11,30 +11,24 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Start of the window: RFC 3339 (`2026-11-20T08:00:00Z`), a date (`2026-11-20`), `today`,
-    /// `yesterday`, or a span before now (`24h`, `3d`, `1w`). Default: 7 days before `time_to`.
+    /// `24h`, `3d`, `1w`, `yesterday`, a date or RFC 3339. Default: 7 days before `time_to`.
     #[serde(default)]
     pub time_from: Option<String>,
-    /// End of the window, in the same forms (`now` is allowed). Default: now, or 7 days after `time_from`.
+    /// Same forms. Default: now.
     #[serde(default)]
     pub time_to: Option<String>,
-    /// Only runs in these statuses, e.g. `["FAILED", "WARNING"]`.
     #[serde(default)]
     pub status: Vec<PipelineRunStatus>,
-    /// Only runs of these pipelines (pipeline ids, UUIDs).
     #[serde(default)]
     pub pipeline_ids: Vec<Id>,
-    /// Only these pipeline runs (run ids, UUIDs).
     #[serde(default)]
     pub pipeline_run_ids: Vec<Id>,
-    /// Only runs in these environments, each its name (e.g. `Production`) or id.
+    /// Names or ids.
     #[serde(default)]
     pub environments: Vec<String>,
-    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
-    /// times); `full`: every field Orchestra returns.
+    /// `full`: every field Orchestra returns.
     #[serde(default)]
     pub detail: Detail,
-    /// Most runs to return (newest first, as Orchestra orders them). Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
     pub limit: u32,

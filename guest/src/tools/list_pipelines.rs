@@ -10,16 +10,12 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Only pipelines whose name or alias contains this text (case-insensitive).
     #[serde(default)]
     pub name_contains: Option<String>,
-    /// Only pipelines whose latest run is in one of these statuses, e.g. `["FAILED"]`.
     #[serde(default)]
     pub latest_run_status: Vec<PipelineRunStatus>,
-    /// Only paused (true) or only active (false) pipelines.
     #[serde(default)]
     pub paused: Option<bool>,
-    /// Most pipelines to return, in Orchestra's order.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
     pub limit: u32,

@@ -11,10 +11,8 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Only the checks of this integration, e.g. `SNOWFLAKE`.
     #[serde(default)]
     pub integration: Option<Integration>,
-    /// Also list deprecated, hidden and roadmap checks.
     #[serde(default)]
     pub include_retired: bool,
 }

@@ -10,9 +10,7 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline run id (UUID).
     pub pipeline_run_id: Id,
-    /// The task run id (UUID), from `list_task_runs`.
     pub task_run_id: Id,
 }
 

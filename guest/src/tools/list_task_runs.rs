@@ -12,34 +12,26 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// List the task runs of this one pipeline run (UUID). Without it, task runs of all
-    /// pipelines in the time window are listed.
+    /// One run's task runs (else a window's).
     #[serde(default)]
     pub pipeline_run_id: Option<Id>,
-    /// Start of the window (not with `pipeline_run_id`): RFC 3339, a date, `today`,
-    /// `yesterday`, or a span before now (`24h`, `3d`). Default: 7 days before `time_to`.
+    /// `24h`, `3d`, `yesterday`, a date or RFC 3339. Default: 7 days before `time_to`.
     #[serde(default)]
     pub time_from: Option<String>,
-    /// End of the window (not with `pipeline_run_id`), in the same forms. Default: now.
+    /// Same forms. Default: now.
     #[serde(default)]
     pub time_to: Option<String>,
-    /// Only task runs in these statuses, e.g. `["FAILED"]`.
     #[serde(default)]
     pub status: Vec<TaskRunStatus>,
-    /// Only task runs of these pipelines (pipeline ids; not with `pipeline_run_id`).
     #[serde(default)]
     pub pipeline_ids: Vec<Id>,
-    /// Only task runs of these integrations, e.g. `["DBT_CORE", "SNOWFLAKE"]`.
     #[serde(default)]
     pub integration: Vec<Integration>,
-    /// Only these task runs (task run ids).
     #[serde(default)]
     pub task_run_ids: Vec<Id>,
-    /// `compact` (default): the fields an agent reads (ids, names, statuses, messages, links,
-    /// times); `full`: every field Orchestra returns.
+    /// `full`: parameters and every field Orchestra returns.
     #[serde(default)]
     pub detail: Detail,
-    /// Most task runs to return. Pages are fetched as needed.
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 1000))]
     pub limit: u32,

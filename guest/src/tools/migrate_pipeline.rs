@@ -12,20 +12,15 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline's id (UUID) or alias.
     pub pipeline_id_or_alias: PipelineRef,
-    /// The git provider of the repository.
     pub git_provider: GitProvider,
-    /// The repository connected to Orchestra, e.g. `acme/data-pipelines`.
     #[schemars(length(min = 1, max = 512))]
     pub repository: String,
-    /// Where the pipeline's YAML file is to live in the repository, e.g. `pipelines/churn.yml`.
     #[schemars(length(min = 1, max = 1024))]
     pub yaml_path: String,
-    /// The repository's default branch, e.g. `main`.
     #[schemars(length(min = 1, max = 255))]
     pub default_branch: String,
-    /// Commit to this branch instead of the default branch.
+    /// Commit to this branch.
     #[serde(default)]
     pub working_branch: Option<String>,
 }

@@ -15,9 +15,7 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline's id (UUID) or alias.
     pub pipeline_id_or_alias: PipelineRef,
-    /// How many of its most recent runs (last 7 days) to summarise.
     #[serde(default = "default_recent_runs")]
     #[schemars(range(min = 1, max = 100))]
     pub recent_runs: u32,

@@ -12,34 +12,27 @@ use crate::wit::{ToolError, UpstreamError};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline to start: its id (UUID) or its alias.
     pub pipeline_id_or_alias: PipelineRef,
-    /// Git branch to run (git-backed pipelines).
     #[serde(default)]
     pub branch: Option<String>,
-    /// Git commit SHA to run (git-backed pipelines).
     #[serde(default)]
     pub commit: Option<String>,
-    /// Environment name or id. Default: the workspace's default environment.
+    /// Default: the workspace's default.
     #[serde(default)]
     pub environment: Option<String>,
-    /// Run this version of the pipeline (for example a draft) instead of the published one.
+    /// Default: the published version.
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub version_number: Option<u32>,
-    /// Values for the pipeline's inputs, by input name.
     #[serde(default)]
     pub run_inputs: Option<Map<String, Value>>,
-    /// Run only these task ids (as named in the pipeline definition).
+    /// Run only these tasks.
     #[serde(default)]
     pub task_ids: Vec<String>,
-    /// Re-run the pipeline's latest run from its failed tasks instead of from the start.
+    /// Resume the latest run from its failed tasks.
     #[serde(default)]
     pub retry_from_failed: bool,
-    /// Any text naming this start, so it happens once: a repeat call with the same key and
-    /// arguments within the server's dedupe window (10 minutes by default) returns the
-    /// first call's run instead of starting another. The server keeps the key; Orchestra
-    /// never sees it.
+    /// A repeat with the same key and arguments within 10 minutes returns the first run.
     #[serde(default)]
     #[schemars(length(min = 1, max = 200))]
     // A client of the 2026-07-28 era copies it into an `Mcp-Param-Dedupe-Key` header, so a
@@ -48,9 +41,7 @@ pub struct Args {
     #[schemars(extend("x-mcp-header" = "Dedupe-Key"))]
     #[allow(dead_code)] // Read by the host (`host/src/mcp/dedupe.rs`), which answers repeats; never sent.
     pub dedupe_key: Option<String>,
-    /// Set true only to repeat a start with the same `dedupe_key` whose outcome was unknown,
-    /// after checking (`list_pipeline_runs`) that it created no run. Otherwise such a repeat
-    /// is refused, so one start never makes two runs.
+    /// After an unknown outcome, once `list_pipeline_runs` shows no run was made.
     #[serde(default)]
     #[allow(dead_code)] // Read by the host, like `dedupe_key`; never sent.
     pub dedupe_retry: bool,

@@ -15,23 +15,18 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The environment to change: its name (any case) or id.
+    /// Name or id.
     #[schemars(length(min = 1, max = 255))]
     pub environment: String,
-    /// A new name. Default: unchanged.
     #[serde(default)]
     pub name: Option<String>,
-    /// Variables to set, by name, each `{"type": ..., "value": ...}`. They are merged into
-    /// the current values unless `replace_values` is true.
     #[serde(default)]
     pub values: BTreeMap<String, EnvironmentValue>,
-    /// Variables to remove, by name.
     #[serde(default)]
     pub remove_values: Vec<String>,
-    /// Replace all variables with `values` instead of merging.
+    /// Replace all variables with `values`.
     #[serde(default)]
     pub replace_values: bool,
-    /// Make this the workspace's default environment.
     #[serde(default)]
     pub make_default: bool,
 }

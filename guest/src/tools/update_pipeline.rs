@@ -16,15 +16,9 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline's id (UUID) or alias. It must be kept in Orchestra: a git-backed
-    /// pipeline changes through its repository.
     pub pipeline_id_or_alias: PipelineRef,
-    /// The whole new definition, as a JSON object (the YAML file's content; snake_case
-    /// keys are accepted). It replaces the current one: start from
-    /// `get_pipeline_definition` to change part of it.
+    /// The whole new definition.
     pub definition: Map<String, Value>,
-    /// Publish the new version, so schedules and starts use it. `false` saves a draft and
-    /// the published version stays as it is.
     pub published: bool,
 }
 

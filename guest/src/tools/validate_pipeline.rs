@@ -11,11 +11,9 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline definition to check, as a JSON object: the YAML file's content
-    /// (`version: v1`, `name`, `pipeline` with its task groups and tasks, and optionally
-    /// `schedule`, `inputs`, `configuration`, ...). snake_case keys are accepted.
+    /// The pipeline YAML's content (`version`, `name`, `pipeline`, ...).
     pub definition: Map<String, Value>,
-    /// Also return the definition in Orchestra's canonical form (camelCase keys).
+    /// Also return it as Orchestra stores it.
     #[serde(default)]
     pub canonicalize: bool,
 }

@@ -13,13 +13,10 @@ use crate::wit::{CallOutcome, Pending, Progress, ToolError};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// The pipeline run to wait for (UUID), e.g. the `pipelineRunId` from `start_pipeline`.
     pub pipeline_run_id: Id,
-    /// Stop waiting after this many seconds and report the status then.
     #[serde(default = "default_timeout")]
     #[schemars(range(min = 1, max = 1800))]
     pub timeout_seconds: u32,
-    /// Seconds between status checks.
     #[serde(default = "default_interval")]
     #[schemars(range(min = 2, max = 60))]
     pub poll_interval_seconds: u32,

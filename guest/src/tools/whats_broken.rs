@@ -13,24 +13,20 @@ use crate::wit::ToolError;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    /// Start of the window: a span before now (`24h`, `3d`), RFC 3339, a date, `today` or
-    /// `yesterday`. Default: `24h`.
+    /// `24h`, `3d`, `yesterday`, a date or RFC 3339. Default: `24h`.
     #[serde(default)]
     pub time_from: Option<String>,
-    /// End of the window, in the same forms. Default: now.
+    /// Same forms. Default: now.
     #[serde(default)]
     pub time_to: Option<String>,
-    /// Only runs in this environment: its name (e.g. `Production`) or id.
+    /// Name or id.
     #[serde(default)]
     pub environment: Option<String>,
-    /// Include runs that ended in WARNING, not only FAILED. Default: true.
     #[serde(default = "yes")]
     pub include_warnings: bool,
-    /// Most failing runs to report, newest first.
     #[serde(default = "default_max_runs")]
     #[schemars(range(min = 1, max = 100))]
     pub max_runs: u32,
-    /// Most failing tasks to report per run.
     #[serde(default = "default_max_tasks")]
     #[schemars(range(min = 1, max = 50))]
     pub max_tasks_per_run: u32,

@@ -162,7 +162,11 @@ impl Catalogue {
 /// Compiles the input validator of the exposed tool `name`.
 fn compile(name: &str, catalogue: &Catalogue) -> Result<jsonschema::Validator, String> {
     let tool = catalogue.get(name).ok_or_else(|| format!("unknown tool {name}"))?;
-    jsonschema::validator_for(&Value::Object((*tool.input_schema).clone()))
+    // Formats are checked: the schemas say `"format": "uuid"` for Orchestra's ids instead
+    // of a long pattern, and the check must still refuse a malformed id before any call.
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&Value::Object((*tool.input_schema).clone()))
         .map_err(|e| format!("{name}: invalid input schema: {e}"))
 }
 
@@ -189,6 +193,12 @@ fn describe(error: &jsonschema::ValidationError, arguments_known: &[&str]) -> St
     let mut message = match error.kind() {
         // The default wording lists only two options; a model needs them all.
         ValidationErrorKind::Enum { options } => format!("{} is not one of {options}", error.instance()),
+        ValidationErrorKind::Format { format } if format == "uuid" => {
+            format!(
+                "{} is not an Orchestra id: expected a UUID such as 84e75049-b4c3-4a93-a595-21cff92bdb9d",
+                error.instance()
+            )
+        }
         ValidationErrorKind::AdditionalProperties { unexpected } if field == "(arguments)" => {
             let each: Vec<String> = unexpected
                 .iter()

@@ -165,7 +165,6 @@ impl Exposure {
     }
 }
 
-/// The truthy spellings clap's boolish parser also accepts.
 /// The names in a comma list (trimmed, empty ones dropped), lower-cased if `lower`.
 pub(crate) fn names(list: Option<&str>, lower: bool) -> BTreeSet<String> {
     list.unwrap_or_default()

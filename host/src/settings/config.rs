@@ -135,6 +135,9 @@ pub struct Config {
     /// The Orchestra account (workspace) tools act in unless a call names one; passed to
     /// the component, which sends it as `X-Orchestra-Account-Id`. Not secret.
     pub account_id: Option<String>,
+    /// Every tool takes an `account_id` argument (`ORCHESTRA_ACCOUNT_ARGUMENT`, read by
+    /// the component when it lists its tools).
+    pub account_argument: bool,
     /// How long a successful call with a `dedupe_key` is remembered, so a repeat is
     /// answered without acting twice (`dedupe.rs`); zero turns it off.
     pub dedupe_window: Duration,
@@ -164,6 +167,7 @@ impl Config {
             allow_insecure_loopback,
             exposure: Exposure::default(),
             account_id: None,
+            account_argument: false,
             dedupe_window: Duration::from_secs(SandboxSettings::default().dedupe_window_secs),
             keys_per_request: false,
         })
@@ -193,6 +197,9 @@ impl Config {
     pub fn guest_env(&self) -> Vec<(&'static str, String)> {
         let mut env = vec![("ORCHESTRA_BASE_URL", self.base_url_text())];
         env.extend(self.account_id.clone().map(|id| ("ORCHESTRA_ACCOUNT_ID", id)));
+        if self.account_argument {
+            env.push(("ORCHESTRA_ACCOUNT_ARGUMENT", "true".to_string()));
+        }
         env.push(("ORCHESTRA_MCP_MAX_RESULT_CHARS", self.limits.max_result_chars.to_string()));
         // Whether the host adds the key, never the key: without one, the component refuses
         // calls that need it before sending anything.

@@ -97,10 +97,24 @@ pub struct OrchestraSettings {
     pub base_url: Option<String>,
     /// The account (workspace id) to act in, sent as X-Orchestra-Account-Id, for a key
     /// that can act in more than one (`list_accounts` shows them) [default: the key's own].
-    ///
-    /// Every tool also takes an `account_id` argument that overrides it for one call.
     #[arg(long, env = "ORCHESTRA_ACCOUNT_ID", value_name = "UUID")]
     pub account_id: Option<String>,
+    /// Give every tool an `account_id` argument, so an agent picks the account per call,
+    /// for a key that acts in several; off, every definition is shorter and the tools act
+    /// in the account above.
+    #[arg(
+        long,
+        env = "ORCHESTRA_ACCOUNT_ARGUMENT",
+        value_name = "BOOL",
+        value_parser = BoolishValueParser::new(),
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value_t = false,
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub account_argument: bool,
     /// Allow a plain http:// base URL on 127.0.0.1 or localhost, for a local fake API.
     #[arg(
         long,

@@ -212,6 +212,7 @@ pub async fn resolve(
         .collect::<Result<_, _>>()?;
     config.exposure = exposure(&tools);
     config.set_account_id(orchestra.account_id.as_deref())?;
+    config.account_argument = orchestra.account_argument;
     Ok(Resolved { config, file: status, base_url_origin, key_source, key_error, settings: layers.settings, http })
 }
 

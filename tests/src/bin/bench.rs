@@ -1,5 +1,6 @@
-//! Benchmarks that report, never assert: start-up to the first `tools/list` answer (cold
-//! compile and warm cache), the bytes of the tool definitions, tool-call latency over stdio
+//! Benchmarks that report, never assert: start-up to the first `tools/list` answer (first
+//! start with an empty cache, and warm cache) with the first start's peak memory, the bytes
+//! of the tool definitions, the Python MCP client's output-schema check of a real result, tool-call latency over stdio
 //! and over streamable HTTP next to a direct keep-alive GET of the same fake endpoint, tool
 //! calls per second over HTTP with 1, 8 and 64 concurrent clients, the same through nginx
 //! in front of three replicas (the shipped `packaging/nginx/orchestra-mcp.conf`), and the
@@ -8,6 +9,8 @@
 //! Run: `cargo run --release -p orchestra-tests --bin bench` (after `cargo build --release`).
 
 use std::process::Stdio;
+
+use anyhow::Context;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty};
@@ -68,11 +71,12 @@ async fn main() -> anyhow::Result<()> {
     let fake = FakeOrchestra::start(FakeOptions::default()).await?;
     let scratch = std::env::temp_dir().join(format!("orchestra-mcp-bench-{}", std::process::id()));
 
-    let mut cold = Vec::new();
+    let (mut cold, mut cold_rss) = (Vec::new(), Vec::new());
     for i in 0..5 {
         let dir = scratch.join(format!("cold-{i}"));
         let (server, took) = spawn(&fake, &dir).await?;
         cold.push(took);
+        cold_rss.extend(peak_rss_kib(server.pid));
         server.client.cancel().await?;
     }
     let warm_dir = scratch.join("warm");
@@ -86,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
 
     let (server, _) = spawn(&fake, &warm_dir).await?;
     let definitions = definition_bytes(&server.client).await?;
+    let validation = output_validation(&server.client).await?;
     let run_id = fake.snapshot().runs[0].0.clone();
     let arguments = json!({"pipeline_run_id": run_id}).as_object().cloned().unwrap_or_default();
     let mut tool = Vec::with_capacity(CALLS);
@@ -153,7 +158,13 @@ async fn main() -> anyhow::Result<()> {
     let (d50, d90, d99) = summary(direct);
     println!("| measure | p50 | p90 | p99 |");
     println!("| --- | --- | --- | --- |");
-    println!("| start-up to first tools/list, cold (compiles the component; 5 runs) | {} | | |", ms(cold50));
+    println!("| start-up to first tools/list, first start (empty cache; 5 runs) | {} | | |", ms(cold50));
+    if let Some(kib) = cold_rss.iter().max() {
+        println!(
+            "| first start's peak RSS (VmHWM) at the first tools/list, highest of 5 | {:.1} MiB | | |",
+            *kib as f64 / 1024.0
+        );
+    }
     println!("| start-up to first tools/list, warm compile cache (10 runs) | {} | | |", ms(warm50));
     println!(
         "| get_pipeline_run over stdio (fresh sandbox per call; {CALLS} calls) | {} | {} | {} |",
@@ -166,6 +177,10 @@ async fn main() -> anyhow::Result<()> {
         ms(d50),
         ms(d90),
         ms(d99)
+    );
+    println!(
+        "| tool-call overhead over stdio: get_pipeline_run p50 minus the direct GET's p50 | {} | | |",
+        ms(t50.saturating_sub(d50))
     );
     let (h50, h90, h99) = summary(over_http);
     println!(
@@ -180,6 +195,10 @@ async fn main() -> anyhow::Result<()> {
         visible as f64 / 1000.0
     );
     println!("| whole tools/list answer (with output schemas), the same tools | {:.1} KB | | |", whole as f64 / 1000.0);
+    let (runs, check_ms) = validation;
+    println!(
+        "| Python client's output-schema check (jsonschema, compiled once) of a {runs}-run list_pipeline_runs result | {check_ms:.3} ms | | |"
+    );
     if let Some(kib) = rss {
         println!("| stdio server peak RSS (VmHWM) after the calls | {:.1} MiB | | |", kib as f64 / 1024.0);
     }
@@ -215,6 +234,34 @@ async fn definition_bytes(
         .sum();
     let whole = tools.iter().map(|t| serde_json::to_string(t).map(|s| s.len())).sum::<Result<usize, _>>()?;
     Ok((tools.len(), visible, whole))
+}
+
+/// A real `list_pipeline_runs` result (the fake's last 7 days) checked against its output
+/// schema the way the Python MCP client checks every result (`tests/clients/output_validation.py`):
+/// the runs it holds and the median milliseconds of one check.
+async fn output_validation(
+    client: &rmcp::service::RunningService<rmcp::service::RoleClient, ()>,
+) -> anyhow::Result<(usize, f64)> {
+    let tools = client.list_all_tools().await?;
+    let tool = tools.iter().find(|t| t.name == "list_pipeline_runs").context("list_pipeline_runs is listed")?;
+    let schema = tool.output_schema.clone().context("list_pipeline_runs has an output schema")?;
+    let result = client.call_tool(CallToolRequestParams::new("list_pipeline_runs")).await?;
+    let instance = result.structured_content.context("list_pipeline_runs returns structured content")?;
+    let runs = instance["runs"].as_array().map_or(0, Vec::len);
+    orchestra_tests::tools::ensure_clients();
+    let script = orchestra_tests::tools::workspace().join("tests/clients/output_validation.py");
+    let mut child = tokio::process::Command::new(orchestra_tests::tools::python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("running the Python client's jsonschema")?;
+    let input = json!({"schema": schema, "instance": instance}).to_string();
+    tokio::io::AsyncWriteExt::write_all(child.stdin.as_mut().context("piped")?, input.as_bytes()).await?;
+    drop(child.stdin.take());
+    let output = child.wait_with_output().await?;
+    anyhow::ensure!(output.status.success(), "output_validation.py failed");
+    Ok((runs, String::from_utf8_lossy(&output.stdout).trim().parse()?))
 }
 
 type HttpClient = rmcp::service::RunningService<rmcp::service::RoleClient, ()>;
