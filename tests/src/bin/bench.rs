@@ -236,7 +236,7 @@ async fn definition_bytes(
     Ok((tools.len(), visible, whole))
 }
 
-/// A real `list_pipeline_runs` result (the fake's last 7 days) checked against its output
+/// A real `list_pipeline_runs` result (the fake's last 24 hours) checked against its output
 /// schema the way the Python MCP client checks every result (`tests/clients/output_validation.py`):
 /// the runs it holds and the median milliseconds of one check.
 async fn output_validation(
@@ -245,7 +245,9 @@ async fn output_validation(
     let tools = client.list_all_tools().await?;
     let tool = tools.iter().find(|t| t.name == "list_pipeline_runs").context("list_pipeline_runs is listed")?;
     let schema = tool.output_schema.clone().context("list_pipeline_runs has an output schema")?;
-    let result = client.call_tool(CallToolRequestParams::new("list_pipeline_runs")).await?;
+    // The question an agent asks most: last night's runs.
+    let last_day = json!({"time_from": "24h"}).as_object().cloned().unwrap_or_default();
+    let result = client.call_tool(CallToolRequestParams::new("list_pipeline_runs").with_arguments(last_day)).await?;
     let instance = result.structured_content.context("list_pipeline_runs returns structured content")?;
     let runs = instance["runs"].as_array().map_or(0, Vec::len);
     orchestra_tests::tools::ensure_clients();
