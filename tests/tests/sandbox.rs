@@ -102,6 +102,10 @@ async fn no_state_survives_between_calls() {
     for _ in 0..3 {
         assert_eq!(server.ok("counter", json!({})).await, json!({"calls": 1}), "each call gets a fresh instance");
     }
+    // Instances take slots of a pool, reused call after call: many calls at once, each
+    // slot used several times, still find the component as it starts.
+    let at_once = futures::future::join_all((0..32).map(|_| server.ok("counter", json!({})))).await;
+    assert!(at_once.iter().all(|r| *r == json!({"calls": 1})), "{at_once:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -347,7 +347,7 @@ impl Sandbox {
     /// from the cache, when this engine cannot use that), or compiles (or loads from the
     /// cache) a component file, and links it against WASI.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let engine = Engine::new(&engine_config::engine_config()).map_err(anyhow::Error::from)?;
+        let engine = engine(&config.limits)?;
         let cache = config.cache_dir.as_deref();
         let component = match &config.component {
             ComponentSource::Embedded => {
@@ -359,6 +359,7 @@ impl Sandbox {
             }
         }
         .context("loading the tool component")?;
+        fits_the_pool(&component)?;
 
         let mut linker = Linker::<StoreState>::new(&engine);
         link(&mut linker).map_err(anyhow::Error::from)?;
@@ -538,6 +539,52 @@ fn describe_trap(error: &wasmtime::Error) -> String {
     }
 }
 
+/// What one call's instance may hold; the pool has room for this much per slot. The tools
+/// component needs 3 core instances, 1 memory and 2 tables; a component file that needs
+/// more is refused at start-up (`fits_the_pool`).
+const CORE_INSTANCES_PER_CALL: u32 = 16;
+const MEMORIES_PER_CALL: u32 = 2;
+const TABLES_PER_CALL: u32 = 4;
+
+/// The engine: the compiled-code settings (`engine_config.rs`) and, for the runtime only, a
+/// pooling allocator: a call's instance takes a slot whose memory, tables and stack were
+/// mapped once and are reset in place when the call ends, instead of mapping and unmapping
+/// them for every call. One slot per call the sandbox runs at once, plus one for the
+/// catalogue read at start-up; the slots' memories are capped at the memory limit, which
+/// the store's limiter enforces first.
+fn engine(limits: &Limits) -> anyhow::Result<Engine> {
+    let slots = u32::try_from(limits.max_concurrent_calls.max(1)).unwrap_or(u32::MAX).saturating_add(1);
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_component_instances(slots)
+        .total_core_instances(slots.saturating_mul(CORE_INSTANCES_PER_CALL))
+        .max_core_instances_per_component(CORE_INSTANCES_PER_CALL)
+        .total_memories(slots.saturating_mul(MEMORIES_PER_CALL))
+        .max_memories_per_component(MEMORIES_PER_CALL)
+        .total_tables(slots.saturating_mul(TABLES_PER_CALL))
+        .max_tables_per_component(TABLES_PER_CALL)
+        .total_stacks(slots)
+        .max_memory_size(limits.memory_bytes);
+    let mut config = engine_config::engine_config();
+    config.allocation_strategy(pool);
+    Engine::new(&config).map_err(anyhow::Error::from)
+}
+
+/// Refuses, with what to change, a component the pool has no room for.
+fn fits_the_pool(component: &wasmtime::component::Component) -> anyhow::Result<()> {
+    let Some(needs) = component.resources_required() else {
+        anyhow::bail!("the component instantiates modules it imports; this host runs only self-contained components")
+    };
+    anyhow::ensure!(
+        needs.num_memories <= MEMORIES_PER_CALL && needs.num_tables <= TABLES_PER_CALL,
+        "the component needs {} memories and {} tables per instance; this host's sandbox holds at most {} and {}",
+        needs.num_memories,
+        needs.num_tables,
+        MEMORIES_PER_CALL,
+        TABLES_PER_CALL
+    );
+    Ok(())
+}
+
 /// Advances the engine's epoch until the engine is dropped.
 fn spawn_epoch_ticker(engine: &Engine) {
     let weak = engine.weak();
@@ -563,8 +610,10 @@ mod tests {
     /// the host's settings accepts it on the machine that built it.
     #[test]
     fn the_engine_accepts_the_component_the_build_compiled() {
-        let engine = Engine::new(&engine_config::engine_config()).unwrap();
-        component_cache::load_precompiled(&engine, EMBEDDED_PRECOMPILED).expect("the precompiled component loads");
+        let engine = engine(&Limits::default()).unwrap();
+        let component =
+            component_cache::load_precompiled(&engine, EMBEDDED_PRECOMPILED).expect("the precompiled component loads");
+        fits_the_pool(&component).expect("the tools component fits the pool");
     }
 
     #[test]

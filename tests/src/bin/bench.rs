@@ -61,6 +61,16 @@ fn summary(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
     (percentile(&samples, 0.5), percentile(&samples, 0.9), percentile(&samples, 0.99))
 }
 
+/// CPU time (user and system) a process has used, in seconds; `self` for this one.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces), from the third on.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // Linux counts in USER_HZ, 100 a second on every architecture it runs this on.
+    Some(ticks as f64 / 100.0)
+}
+
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
@@ -133,8 +143,14 @@ async fn main() -> anyhow::Result<()> {
     }
     client.cancel().await?;
     let mut throughput = Vec::new();
+    let server_pid = http_server.pid().map(|p| p.to_string()).unwrap_or_default();
     for clients in [1usize, 8, 64] {
-        throughput.push((clients, calls_per_second(&http_server.url, clients, &arguments).await?));
+        let before = (cpu_seconds(&server_pid), cpu_seconds("self"));
+        let rate = calls_per_second(&http_server.url, clients, &arguments).await?;
+        let after = (cpu_seconds(&server_pid), cpu_seconds("self"));
+        // CPU milliseconds per call: the server's, and the bench's own (its clients and the fake).
+        let per_call = |b: Option<f64>, a: Option<f64>| a.zip(b).map(|(a, b)| (a - b) * 1000.0 / rate.1.max(1) as f64);
+        throughput.push((clients, rate, per_call(before.0, after.0), per_call(before.1, after.1)));
     }
     let http_rss = http_server.pid().and_then(peak_rss_kib);
     drop(http_server);
@@ -206,10 +222,13 @@ async fn main() -> anyhow::Result<()> {
         println!("| HTTP server peak RSS (VmHWM) after the load | {:.1} MiB | | |", kib as f64 / 1024.0);
     }
     println!();
-    println!("| concurrent HTTP clients | tool calls per second | calls | errors |");
-    println!("| --- | --- | --- | --- |");
-    for (clients, (rate, calls, errors)) in throughput {
-        println!("| {clients} | {rate:.0} | {calls} | {errors} |");
+    println!(
+        "| concurrent HTTP clients | tool calls per second | calls | errors | server CPU per call | clients' and fake's CPU per call |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let cpu = |ms: Option<f64>| ms.map_or_else(|| "?".to_string(), |ms| format!("{ms:.2} ms"));
+    for (clients, (rate, calls, errors), server, bench) in throughput {
+        println!("| {clients} | {rate:.0} | {calls} | {errors} | {} | {} |", cpu(server), cpu(bench));
     }
     println!();
     println!("| concurrent HTTP clients, through nginx to 3 replicas | tool calls per second | calls | errors |");
