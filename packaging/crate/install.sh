@@ -30,7 +30,12 @@ fi
 profile=()
 while read -r setting; do profile+=(--config "profile.release.$setting"); done < <(python3 -c '
 import json, tomllib
-for key, value in tomllib.load(open("Cargo.toml", "rb"))["profile"]["release"].items():
-    print(f"{key}={json.dumps(value)}")')
+def settings(table, prefix=""):
+    for key, value in table.items():
+        if isinstance(value, dict):  # build-override: one dotted key per setting
+            yield from settings(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}={json.dumps(value)}"
+print("\n".join(settings(tomllib.load(open("Cargo.toml", "rb"))["profile"]["release"])))')
 cargo install --locked --force --path "$unpacked/orchestra-mcp-$version" --root "$root" --target-dir "$target" \
     "${profile[@]}" "${patches[@]}"
