@@ -17,6 +17,7 @@ pub struct Args {
     pub alias: Alias,
     /// The pipeline YAML's content (`version`, `name`, `pipeline`, ...).
     pub definition: Map<String, Value>,
+    /// Make it the live version for schedules and starts; `false` saves a draft.
     pub published: bool,
     /// Commit to git (with `repository`, `yaml_path`, `default_branch`).
     #[serde(default)]

@@ -19,6 +19,7 @@ pub struct Args {
     pub pipeline_id_or_alias: PipelineRef,
     /// The whole new definition.
     pub definition: Map<String, Value>,
+    /// Make it the live version for schedules and starts; `false` saves a draft.
     pub published: bool,
 }
 
