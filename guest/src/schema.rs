@@ -35,82 +35,102 @@ fn schema_for<T: JsonSchema>(settings: SchemaSettings, side: Side) -> Value {
 ///   as a function declaration, and one type array checks in one step what `anyOf` checks in
 ///   two subschemas.
 fn tidy(value: &mut Value, side: Side) {
-    match value {
-        Value::Object(map) => {
-            if side == Side::Input {
-                if let Some(Value::Array(types)) = map.get("type") {
-                    let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
-                    if let ([single], 2) = (non_null.as_slice(), types.len()) {
-                        map.insert("type".into(), (*single).clone());
-                    }
-                }
-                // An optional choice's `null` goes with its type's.
-                if let Some(Value::Array(choices)) = map.get_mut("enum") {
-                    choices.retain(|c| !c.is_null());
-                }
-                // An empty list, an empty map and `false` are what leaving an argument out
-                // means anyway.
-                let says_nothing = |d: &Value| {
-                    d == &Value::Bool(false)
-                        || d.as_array().is_some_and(Vec::is_empty)
-                        || d.as_object().is_some_and(serde_json::Map::is_empty)
-                };
-                if map.get("default").is_some_and(says_nothing) {
-                    map.remove("default");
-                }
-                // A list's items are described by the list; their own description is their
-                // Rust type's, written for this code's readers.
-                if let Some(Value::Object(items)) = map.get_mut("items") {
-                    items.remove("description");
-                }
-            }
-            let rust_format = map
-                .get("format")
-                .and_then(Value::as_str)
-                .filter(|f| ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p)))
-                .map(str::to_string);
-            if let Some(format) = rust_format {
-                map.remove("format");
-                let range: Option<(i64, u64)> = match format.as_str() {
-                    "uint8" => Some((0, u8::MAX.into())),
-                    "uint16" => Some((0, u16::MAX.into())),
-                    "uint32" => Some((0, u32::MAX.into())),
-                    "int32" => Some((i32::MIN.into(), i32::MAX as u64)),
-                    _ => None,
-                };
-                if let (Some((low, high)), Side::Input) = (range, side) {
-                    let tighter_max = map.get("maximum").and_then(Value::as_u64).is_some_and(|m| m <= high);
-                    if !tighter_max {
-                        map.insert("maximum".into(), high.into());
-                    }
-                    if !map.contains_key("minimum") {
-                        map.insert("minimum".into(), low.into());
-                    }
-                }
-            }
-            if map.get("default").is_some_and(Value::is_null) {
-                map.remove("default");
-            }
-            map.values_mut().for_each(|v| tidy(v, side));
-            if side == Side::Output {
-                lean_output(map);
+    // A schema is an object (or `true`/`false`, which need nothing).
+    let Value::Object(map) = value else { return };
+    if side == Side::Input {
+        if let Some(Value::Array(types)) = map.get("type") {
+            let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+            if let ([single], 2) = (non_null.as_slice(), types.len()) {
+                map.insert("type".into(), (*single).clone());
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| tidy(v, side)),
-        _ => {}
+        // An optional choice's `null` goes with its type's.
+        if let Some(Value::Array(choices)) = map.get_mut("enum") {
+            choices.retain(|c| !c.is_null());
+        }
+        // An empty list, an empty map and `false` are what leaving an argument out
+        // means anyway.
+        let says_nothing = |d: &Value| {
+            d == &Value::Bool(false)
+                || d.as_array().is_some_and(Vec::is_empty)
+                || d.as_object().is_some_and(serde_json::Map::is_empty)
+        };
+        if map.get("default").is_some_and(says_nothing) {
+            map.remove("default");
+        }
+        // A list's items are described by the list; their own description is their
+        // Rust type's, written for this code's readers.
+        if let Some(Value::Object(items)) = map.get_mut("items") {
+            items.remove("description");
+        }
+    }
+    let rust_format = map
+        .get("format")
+        .and_then(Value::as_str)
+        .filter(|f| ["int", "uint", "float", "double"].iter().any(|p| f.starts_with(p)))
+        .map(str::to_string);
+    if let Some(format) = rust_format {
+        map.remove("format");
+        let range: Option<(i64, u64)> = match format.as_str() {
+            "uint8" => Some((0, u8::MAX.into())),
+            "uint16" => Some((0, u16::MAX.into())),
+            "uint32" => Some((0, u32::MAX.into())),
+            "int32" => Some((i32::MIN.into(), i32::MAX as u64)),
+            _ => None,
+        };
+        if let (Some((low, high)), Side::Input) = (range, side) {
+            let tighter_max = map.get("maximum").and_then(Value::as_u64).is_some_and(|m| m <= high);
+            if !tighter_max {
+                map.insert("maximum".into(), high.into());
+            }
+            if !map.contains_key("minimum") {
+                map.insert("minimum".into(), low.into());
+            }
+        }
+    }
+    if map.get("default").is_some_and(Value::is_null) {
+        map.remove("default");
+    }
+    subschemas(map).into_iter().for_each(|v| tidy(v, side));
+    if side == Side::Output {
+        lean_output(map);
     }
 }
 
+/// A schema object's own subschemas: the values of the keywords that hold schemas. Not
+/// `properties` itself, whose keys are field names (a field may be called `default` or
+/// `description`), nor `enum`, `default` or `required`, which hold data.
+fn subschemas(map: &mut serde_json::Map<String, Value>) -> Vec<&mut Value> {
+    let mut found = Vec::new();
+    for (keyword, value) in map.iter_mut() {
+        match (keyword.as_str(), value) {
+            ("properties" | "patternProperties" | "$defs", Value::Object(named)) => found.extend(named.values_mut()),
+            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(each)) => found.extend(each.iter_mut()),
+            ("items" | "additionalProperties" | "contains" | "propertyNames" | "not" | "if" | "then" | "else", sub) => {
+                found.push(sub)
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// What a result's schema can leave out without admitting another value, so a client's
-/// validator has less to do: `additionalProperties: true` and `default` (which validate
-/// nothing), and an `anyOf` of bare types, which becomes one type list (one check instead
-/// of a subschema per branch). Runs after the children are tidied, so nested `anyOf`s
-/// fold from the inside out.
+/// validator has less to do and `tools/list` less to carry: `description` (clients check
+/// results against the schema and show a model the result, not the schema; the Rust doc
+/// comments the descriptions came from stay, for this code's readers),
+/// `additionalProperties: true` and `default` (which validate nothing), and an `anyOf` of
+/// bare types, which becomes one type list (one check instead of a subschema per branch).
+/// Runs after the children are tidied, so nested `anyOf`s fold from the inside out.
 fn lean_output(map: &mut serde_json::Map<String, Value>) {
+    map.remove("description");
     if map.get("additionalProperties") == Some(&Value::Bool(true)) {
         map.remove("additionalProperties");
     }
     map.remove("default");
+    if map.contains_key("type") {
+        return;
+    }
     let Some(Value::Array(branches)) = map.get("anyOf") else { return };
     let mut types: Vec<Value> = Vec::new();
     for branch in branches {
@@ -125,9 +145,6 @@ fn lean_output(map: &mut serde_json::Map<String, Value>) {
                 types.push(t);
             }
         }
-    }
-    if map.contains_key("type") {
-        return;
     }
     map.remove("anyOf");
     map.insert("type".into(), Value::Array(types));
@@ -156,32 +173,10 @@ pub fn input<T: JsonSchema>() -> Value {
     schema
 }
 
-/// Removes every subschema's `description`. A result's schema is for validators: clients
-/// check results against it and show a model the result, not the schema, whose field
-/// descriptions were 40% of every `tools/list` (the Rust doc comments they came from stay,
-/// for this code's readers).
-fn drop_descriptions(schema: &mut Value) {
-    let Value::Object(map) = schema else { return };
-    map.remove("description");
-    for (keyword, value) in map.iter_mut() {
-        match (keyword.as_str(), value) {
-            ("properties" | "patternProperties" | "$defs", Value::Object(named)) => {
-                named.values_mut().for_each(drop_descriptions)
-            }
-            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(each)) => {
-                each.iter_mut().for_each(drop_descriptions)
-            }
-            ("items" | "additionalProperties" | "not" | "if" | "then" | "else", sub) => drop_descriptions(sub),
-            _ => {}
-        }
-    }
-}
-
 /// The output schema of a result type (what the tool returns), without descriptions, plus
 /// the note a result carries when it was cut to fit the result budget.
 pub fn output<T: JsonSchema>() -> Value {
     let mut schema = schema_for::<T>(SchemaSettings::draft2020_12().for_serialize(), Side::Output);
-    drop_descriptions(&mut schema);
     if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         properties.insert(
             crate::budget::NOTE.to_string(),

@@ -604,8 +604,6 @@ fn spawn_epoch_ticker(engine: &Engine) {
 mod tests {
     use super::*;
 
-    /// The component must run in any WASI 0.2 runtime: it may import standard WASI
-    /// interfaces only, and among them no file system and no raw sockets.
     /// The first start uses the build's compiled code instead of compiling: the engine of
     /// the host's settings accepts it on the machine that built it.
     #[test]
@@ -616,6 +614,8 @@ mod tests {
         fits_the_pool(&component).expect("the tools component fits the pool");
     }
 
+    /// The component must run in any WASI 0.2 runtime: it may import standard WASI
+    /// interfaces only, and among them no file system and no raw sockets.
     #[test]
     fn the_embedded_component_imports_only_standard_wasi() {
         let engine = Engine::default();

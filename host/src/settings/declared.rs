@@ -209,15 +209,16 @@ pub struct ComponentSettings {
     /// implementing wit/orchestra-mcp.wit.
     #[arg(long, env = "ORCHESTRA_MCP_COMPONENT", value_name = "PATH")]
     pub component: Option<PathBuf>,
-    /// Where to cache the compiled component [default: orchestra-mcp/wasmtime in the user
-    /// cache directory: ~/.cache on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on
-    /// Windows].
+    /// Where to cache a compiled component file, or the embedded component on a machine
+    /// whose engine refuses the compiled code the binary carries [default:
+    /// orchestra-mcp/wasmtime in the user cache directory: ~/.cache on Linux,
+    /// ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows].
     ///
     /// The file is named by hashes of the component and of the engine's settings, so a new
     /// binary never loads a stale one.
     #[arg(long, env = "ORCHESTRA_MCP_CACHE_DIR", value_name = "PATH")]
     pub cache_dir: Option<PathBuf>,
-    /// Compile the component at every start instead of caching it.
+    /// Compile such a component at every start instead of caching it.
     #[arg(
         long,
         env = "ORCHESTRA_MCP_NO_CACHE",

@@ -1,10 +1,10 @@
 //! Benchmarks that report, never assert: start-up to the first `tools/list` answer (first
 //! start with an empty cache, and warm cache) with the first start's peak memory, the bytes
-//! of the tool definitions, the Python MCP client's output-schema check of a real result, tool-call latency over stdio
-//! and over streamable HTTP next to a direct keep-alive GET of the same fake endpoint, tool
-//! calls per second over HTTP with 1, 8 and 64 concurrent clients, the same through nginx
-//! in front of three replicas (the shipped `packaging/nginx/orchestra-mcp.conf`), and the
-//! servers' peak memory.
+//! of the tool definitions, the Python MCP client's output-schema check of a real result,
+//! tool-call latency over stdio and over streamable HTTP next to a direct keep-alive GET of
+//! the same fake endpoint, tool calls per second over HTTP with 1, 8 and 64 concurrent
+//! clients with each side's CPU per call, the same through nginx in front of three replicas
+//! (the shipped `packaging/nginx/orchestra-mcp.conf`), and the servers' peak memory.
 //!
 //! Run: `cargo run --release -p orchestra-tests --bin bench` (after `cargo build --release`).
 
