@@ -41,7 +41,8 @@ pub async fn build_server(config: &Config) -> anyhow::Result<OrchestraServer> {
 pub async fn serve_stdio(config: Config) -> anyhow::Result<()> {
     let server = build_server(&config).await?;
     // End of input cancels in-flight calls, so the process exits promptly.
-    let (transport, flushed) = stdio::spawn(tokio::io::stdin(), tokio::io::stdout(), server.shutdown_token());
+    let (transport, flushed) = stdio::spawn(std::io::stdin(), std::io::stdout(), server.shutdown_token())
+        .context("starting the stdio reader and writer threads")?;
     let session = server.clone().serve(transport);
     let running = tokio::select! {
         started = session => match started {

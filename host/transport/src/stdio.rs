@@ -8,18 +8,16 @@
 //!
 //! Every request line that is not a message rmcp can serve gets its JSON-RPC error
 //! (`jsonrpc.rs`), so no client waits for an answer that never comes; a line over the
-//! limit is answered too, with its id when it can be read. stdout is written by one task
+//! limit is answered too, with its id when it can be read. stdout is written by one thread
 //! only, so error lines never interleave with rmcp's.
 
 use std::borrow::Cow;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::io::{self, BufRead, BufReader, Write};
 
 use rmcp::RoleServer;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::Transport;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::jsonrpc::{self, Read};
@@ -46,51 +44,48 @@ impl<R> GuardedInput<R> {
     }
 }
 
-impl<R: AsyncRead + Unpin> AsyncRead for GuardedInput<R> {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, out: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
+impl<R: io::Read> io::Read for GuardedInput<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let Self { inner, on_eof, max_line, line_len, discarding, scratch } = self;
         loop {
-            let room = out.remaining().min(this.scratch.len());
-            let mut read = ReadBuf::new(&mut this.scratch[..room]);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => {}
-            }
-            let data = read.filled();
-            if data.is_empty() {
+            let room = out.len().min(scratch.len());
+            let read = inner.read(&mut scratch[..room])?;
+            if read == 0 {
                 if room > 0 {
-                    this.on_eof.cancel();
+                    on_eof.cancel();
                 }
-                return Poll::Ready(Ok(()));
+                return Ok(0);
             }
-            let before = out.filled().len();
-            for &byte in data {
-                if this.discarding {
+            let mut filled = 0;
+            for &byte in &scratch[..read] {
+                if *discarding {
                     if byte == b'\n' {
-                        out.put_slice(b"\n");
-                        this.discarding = false;
-                        this.line_len = 0;
+                        out[filled] = b'\n';
+                        filled += 1;
+                        *discarding = false;
+                        *line_len = 0;
                     }
                     continue;
                 }
                 if byte == b'\n' {
-                    this.line_len = 0;
-                } else if this.line_len == this.max_line {
+                    *line_len = 0;
+                } else if *line_len == *max_line {
                     // Spoil the partial line so the codec drops it as unparsable, and skip
                     // the rest of it up to its newline. The NUL takes this byte's place in
                     // `out`, so there is always room for it.
-                    tracing::warn!(limit = this.max_line, "dropped an input line over the size limit");
-                    out.put_slice(b"\0");
-                    this.discarding = true;
+                    tracing::warn!(limit = *max_line, "dropped an input line over the size limit");
+                    out[filled] = b'\0';
+                    filled += 1;
+                    *discarding = true;
                     continue;
                 } else {
-                    this.line_len += 1;
+                    *line_len += 1;
                 }
-                out.put_slice(&[byte]);
+                out[filled] = byte;
+                filled += 1;
             }
-            if out.filled().len() > before {
-                return Poll::Ready(Ok(()));
+            if filled > 0 {
+                return Ok(filled);
             }
             // Everything read was discarded: read on rather than signal end of input.
         }
@@ -116,7 +111,7 @@ pub struct StdioTransport {
 }
 
 /// The writer's end, to wait for once the session is over so the last answers are flushed.
-pub struct Flushed(tokio::task::JoinHandle<()>);
+pub struct Flushed(oneshot::Receiver<()>);
 
 impl Flushed {
     /// Waits (at most `wait`) for the writer to write what is queued.
@@ -125,27 +120,30 @@ impl Flushed {
     }
 }
 
-/// Starts reading `input` (end of input cancels `on_eof`) and writing `output`.
-pub fn spawn<R, W>(input: R, output: W, on_eof: CancellationToken) -> (StdioTransport, Flushed)
+/// Starts reading `input` (end of input cancels `on_eof`) and writing `output`, each on a
+/// thread of its own: a message then costs one wake-up each way, where tokio's stdin and
+/// stdout hand every read and write to a blocking-pool thread and wait for it. A thread
+/// blocked reading stdin does not hold up the process's exit.
+pub fn spawn<R, W>(input: R, output: W, on_eof: CancellationToken) -> io::Result<(StdioTransport, Flushed)>
 where
-    R: AsyncRead + Unpin + Send + 'static,
-    W: AsyncWrite + Unpin + Send + 'static,
+    R: io::Read + Send + 'static,
+    W: Write + Send + 'static,
 {
     let (incoming_tx, incoming) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (outgoing, mut outgoing_rx) = mpsc::channel::<String>(64);
     let replies = outgoing.clone();
-    tokio::spawn(async move {
+    std::thread::Builder::new().name("stdin".into()).spawn(move || {
         let mut reader = BufReader::new(GuardedInput::new(input, on_eof, MAX_LINE_BYTES));
         let mut line = Vec::new();
         loop {
             line.clear();
-            match reader.read_until(b'\n', &mut line).await {
+            match reader.read_until(b'\n', &mut line) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
             match read_line(&line, MAX_LINE_BYTES) {
                 Read::Message(message) => {
-                    if incoming_tx.send(*message).await.is_err() {
+                    if incoming_tx.blocking_send(*message).is_err() {
                         break;
                     }
                 }
@@ -153,31 +151,30 @@ where
                 Read::Malformed { notification: true, .. } | Read::Blank => {}
                 Read::Malformed { reply, .. } => {
                     tracing::warn!("answered a malformed input line with an error");
-                    if replies.send(reply).await.is_err() {
+                    if replies.blocking_send(reply).is_err() {
                         break;
                     }
                 }
             }
         }
-    });
-    let writer = tokio::spawn(async move {
+    })?;
+    let (flushed, done) = oneshot::channel();
+    std::thread::Builder::new().name("stdout".into()).spawn(move || {
         let mut output = output;
-        while let Some(line) = outgoing_rx.recv().await {
-            let written = async {
-                output.write_all(line.as_bytes()).await?;
-                output.write_all(b"\n").await?;
-                output.flush().await
-            };
-            if written.await.is_err() {
+        while let Some(mut line) = outgoing_rx.blocking_recv() {
+            // One write a message: the line and its newline together.
+            line.push('\n');
+            if output.write_all(line.as_bytes()).and_then(|()| output.flush()).is_err() {
                 break;
             }
         }
-    });
-    (StdioTransport { incoming, outgoing }, Flushed(writer))
+        let _ = flushed.send(());
+    })?;
+    Ok((StdioTransport { incoming, outgoing }, Flushed(done)))
 }
 
 impl Transport<RoleServer> for StdioTransport {
-    type Error = std::io::Error;
+    type Error = io::Error;
 
     fn name() -> Cow<'static, str> {
         "stdio".into()
@@ -186,8 +183,8 @@ impl Transport<RoleServer> for StdioTransport {
     fn send(&mut self, item: ServerJsonRpcMessage) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         let outgoing = self.outgoing.clone();
         async move {
-            let line = serde_json::to_string(&item).map_err(std::io::Error::other)?;
-            outgoing.send(line).await.map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            let line = serde_json::to_string(&item).map_err(io::Error::other)?;
+            outgoing.send(line).await.map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
         }
     }
 
@@ -204,39 +201,39 @@ impl Transport<RoleServer> for StdioTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::AsyncReadExt;
+    use std::io::Read as _;
 
-    async fn read_all(input: &[u8], max_line: usize) -> (String, bool) {
+    fn read_all(input: &[u8], max_line: usize) -> (String, bool) {
         let token = CancellationToken::new();
         let mut reader = GuardedInput::new(input, token.clone(), max_line);
         let mut text = String::new();
-        reader.read_to_string(&mut text).await.unwrap();
+        reader.read_to_string(&mut text).unwrap();
         (text, token.is_cancelled())
     }
 
-    #[tokio::test]
-    async fn end_of_input_cancels_the_token() {
-        assert_eq!(read_all(b"line\n", 100).await, ("line\n".to_string(), true));
+    #[test]
+    fn end_of_input_cancels_the_token() {
+        assert_eq!(read_all(b"line\n", 100), ("line\n".to_string(), true));
     }
 
-    #[tokio::test]
-    async fn an_over_long_line_is_cut_and_skipped_and_the_next_line_survives() {
-        let (text, _) = read_all(b"ok\n0123456789abcdef\nnext\n", 8).await;
+    #[test]
+    fn an_over_long_line_is_cut_and_skipped_and_the_next_line_survives() {
+        let (text, _) = read_all(b"ok\n0123456789abcdef\nnext\n", 8);
         assert_eq!(text, "ok\n01234567\0\nnext\n");
     }
 
-    #[tokio::test]
-    async fn a_cut_line_never_parses_even_if_its_prefix_is_json() {
-        let (text, _) = read_all(b"{\"id\":1}         \n", 12).await;
+    #[test]
+    fn a_cut_line_never_parses_even_if_its_prefix_is_json() {
+        let (text, _) = read_all(b"{\"id\":1}         \n", 12);
         assert_eq!(text, "{\"id\":1}    \0\n");
         assert!(serde_json::from_str::<serde_json::Value>(text.trim_end_matches('\n')).is_err());
     }
 
-    #[tokio::test]
-    async fn a_line_of_exactly_the_limit_passes_and_one_byte_more_is_cut() {
-        assert_eq!(read_all(b"12345678\n", 8).await.0, "12345678\n");
-        assert_eq!(read_all(b"123456789\n", 8).await.0, "12345678\0\n");
+    #[test]
+    fn a_line_of_exactly_the_limit_passes_and_one_byte_more_is_cut() {
+        assert_eq!(read_all(b"12345678\n", 8).0, "12345678\n");
+        assert_eq!(read_all(b"123456789\n", 8).0, "12345678\0\n");
         // Cut at the very end of input: the marker stays and nothing more follows.
-        assert_eq!(read_all(b"123456789", 8).await.0, "12345678\0");
+        assert_eq!(read_all(b"123456789", 8).0, "12345678\0");
     }
 }

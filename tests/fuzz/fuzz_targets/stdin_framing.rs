@@ -6,13 +6,11 @@
 //! error to answer with (or, for a notification, none).
 #![no_main]
 
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::io::Read as _;
 
 use libfuzzer_sys::fuzz_target;
 use orchestra_mcp_transport::jsonrpc::Read;
 use orchestra_mcp_transport::stdio::{GuardedInput, read_line};
-use tokio::io::{AsyncRead, ReadBuf};
 use tokio_util::sync::CancellationToken;
 
 /// Hands out `data` in chunks whose sizes come from the fuzzer.
@@ -22,14 +20,14 @@ struct Chunked<'a> {
     turn: usize,
 }
 
-impl AsyncRead for Chunked<'_> {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, out: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+impl std::io::Read for Chunked<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let size = self.sizes.get(self.turn % self.sizes.len().max(1)).map_or(7, |s| usize::from(*s) + 1);
         self.turn += 1;
-        let n = size.min(out.remaining()).min(self.data.len());
-        out.put_slice(&self.data[..n]);
+        let n = size.min(out.len()).min(self.data.len());
+        out[..n].copy_from_slice(&self.data[..n]);
         self.data = &self.data[n..];
-        Poll::Ready(Ok(()))
+        Ok(n)
     }
 }
 
@@ -59,15 +57,13 @@ fuzz_target!(|data: &[u8]| {
 
     let token = CancellationToken::new();
     let mut guard = GuardedInput::new(Chunked { data: input, sizes, turn: 0 }, token.clone(), max_line);
-    let mut cx = Context::from_waker(Waker::noop());
     let mut passed = Vec::new();
     let mut buffer = vec![0u8; usize::from(read_size % 32) + 1];
     loop {
-        let mut read = ReadBuf::new(&mut buffer);
-        match Pin::new(&mut guard).poll_read(&mut cx, &mut read) {
-            Poll::Ready(Ok(())) if read.filled().is_empty() => break,
-            Poll::Ready(Ok(())) => passed.extend_from_slice(read.filled()),
-            other => panic!("an in-memory reader is always ready and never fails: {other:?}"),
+        match guard.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => passed.extend_from_slice(&buffer[..n]),
+            Err(e) => panic!("an in-memory reader never fails: {e}"),
         }
     }
     assert!(token.is_cancelled(), "end of input must cancel the token");
