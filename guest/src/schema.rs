@@ -28,7 +28,7 @@ fn schema_for<T: JsonSchema>(settings: SchemaSettings, side: Side) -> Value {
 /// Makes a derived schema portable and lean:
 /// - drops Rust integer formats (`uint32` is not a JSON Schema format), declaring their
 ///   range instead (so an out-of-range number is refused by the schema, naming the field
-///   and the bound), and `"default": null`;
+///   and the bound), `"default": null` and `additionalProperties: true`;
 /// - `type: [X, "null"]`, which single-type dialects (Gemini's OpenAPI subset) reject, becomes
 ///   plain `X` for an optional argument (the host treats a null argument as absent). Results
 ///   keep it: clients validate them with a JSON Schema validator, never show them to a model
@@ -88,8 +88,12 @@ fn tidy(value: &mut Value, side: Side) {
             }
         }
     }
+    // Neither validates anything: an object admits other properties unless told not to.
     if map.get("default").is_some_and(Value::is_null) {
         map.remove("default");
+    }
+    if map.get("additionalProperties") == Some(&Value::Bool(true)) {
+        map.remove("additionalProperties");
     }
     subschemas(map).into_iter().for_each(|v| tidy(v, side));
     if side == Side::Output {
@@ -118,15 +122,12 @@ fn subschemas(map: &mut serde_json::Map<String, Value>) -> Vec<&mut Value> {
 /// What a result's schema can leave out without admitting another value, so a client's
 /// validator has less to do and `tools/list` less to carry: `description` (clients check
 /// results against the schema and show a model the result, not the schema; the Rust doc
-/// comments the descriptions came from stay, for this code's readers),
-/// `additionalProperties: true` and `default` (which validate nothing), and an `anyOf` of
+/// comments the descriptions came from stay, for this code's readers), `default` (which
+/// validates nothing), and an `anyOf` of
 /// bare types, which becomes one type list (one check instead of a subschema per branch).
 /// Runs after the children are tidied, so nested `anyOf`s fold from the inside out.
 fn lean_output(map: &mut serde_json::Map<String, Value>) {
     map.remove("description");
-    if map.get("additionalProperties") == Some(&Value::Bool(true)) {
-        map.remove("additionalProperties");
-    }
     map.remove("default");
     if map.contains_key("type") {
         return;

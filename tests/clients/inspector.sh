@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Drives orchestra-mcp over stdio with the MCP Inspector CLI: tools/list (with --strict
-# schema portability checks) in both protocol eras, then one call of every tool (legacy
+# schema portability checks) in both protocol eras, then one call of every tool, opt-in ones enabled (legacy
 # era) and a modern-era call; exit code 5 means isError.
 # Usage: inspector.sh <server-binary> <base-url> <api-key> <run-id> <task-run-id>
 set -euo pipefail
@@ -18,12 +18,12 @@ modern=$(inspect --protocol-era modern --strict --method tools/list | node -e 'l
 [ "$modern" = "$count" ] || { echo "modern era: $modern tools, legacy: $count"; exit 1; }
 inspect --protocol-era modern --method tools/call --tool-name whats_broken --tool-args-json '{"time_from":"24h"}' > /dev/null
 echo "modern era (2026-07-28): tools/list and tools/call ok"
-opt_in=delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,add_asset_dependencies,get_integration_state,update_integration_state,get_azure_federated_credentials
+opt_in=delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,add_asset_dependencies,get_integration_state,update_integration_state,get_azure_federated_credentials,import_pipeline,migrate_pipeline,create_environment,update_environment
 all=$(inspect -e ORCHESTRA_MCP_ENABLE_TOOLS=$opt_in --strict --method tools/list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result.tools.length))')
 echo "tools/list with every opt-in tool: $all tools (strict schema check passed)"
 ids="\"pipeline_run_id\":\"$run\",\"task_run_id\":\"$task\""
 while IFS='|' read -r tool args; do
-  inspect --method tools/call --tool-name "$tool" --tool-args-json "$args" > /dev/null
+  inspect -e ORCHESTRA_MCP_ENABLE_TOOLS=$opt_in --method tools/call --tool-name "$tool" --tool-args-json "$args" > /dev/null
   echo "ok $tool"
 done <<CALLS
 list_pipeline_runs|{"time_from":"24h","status":["FAILED"]}

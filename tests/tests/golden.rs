@@ -6,7 +6,8 @@ use orchestra_tests::{FakeOptions, FakeOrchestra, Server, ServerOptions};
 /// Every opt-in tool: naming them all adds them to the defaults, giving the whole catalogue.
 const ALL_OPT_IN: &str = "delete_pipeline,delete_environment,create_asset,update_asset,delete_asset,\
                           add_asset_dependencies,get_integration_state,update_integration_state,\
-                          get_azure_federated_credentials";
+                          get_azure_federated_credentials,import_pipeline,migrate_pipeline,\
+                          create_environment,update_environment";
 
 /// The configurations the tests run the server in, by name, with their environment.
 const CONFIGURATIONS: [(&str, &[(&str, &str)]); 10] = [
@@ -18,7 +19,7 @@ const CONFIGURATIONS: [(&str, &[(&str, &str)]); 10] = [
         &[("ORCHESTRA_MCP_ENABLE_TOOLS", "create_asset,update_asset,delete_asset,add_asset_dependencies")],
     ),
     ("delete_pipeline_allowlist", &[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_pipeline,list_pipelines")]),
-    // A toolset never brings its opt-in tools: no delete_environment, no asset writes.
+    // A toolset never brings its opt-in tools: no environment writes, no asset writes.
     ("environments_toolset", &[("ORCHESTRA_MCP_ENABLE_ENVIRONMENTS", "true")]),
     ("assets_toolset", &[("ORCHESTRA_MCP_ENABLE_ASSETS", "true")]),
     ("read_only", &[("ORCHESTRA_MCP_READ_ONLY", "true")]),

@@ -285,8 +285,13 @@ async fn pipeline_writes_fail_with_what_to_fix() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn git_pipelines_are_imported_and_moved_into_git() {
-    let (fake, server) = setup().await;
+async fn git_pipelines_are_imported_and_moved_into_git_once_enabled() {
+    let (fake, default) = setup().await;
+    for opt_in in ["import_pipeline", "migrate_pipeline"] {
+        assert!(!default.tools.iter().any(|t| t.name == opt_in), "{opt_in} is listed by default");
+    }
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "import_pipeline,migrate_pipeline")]);
+    let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let file = json!({"git_provider": "GITHUB", "repository": "acme/data-pipelines",
                       "yaml_path": "pipelines/customer_churn.yml", "default_branch": "main"});
     let imported = server.ok("import_pipeline", file.clone()).await;

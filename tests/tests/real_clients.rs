@@ -45,8 +45,13 @@ async fn python_sdk_client_calls_every_tool_in_both_protocol_eras() {
 /// The server over streamable HTTP with a bearer token, against a fresh fake.
 async fn http_server() -> (FakeOrchestra, HttpServer) {
     let fake = FakeOrchestra::start(FakeOptions::default()).await.unwrap();
-    let options =
-        ServerOptions { env: env(&[("ORCHESTRA_MCP_HTTP_TOKEN", MCP_TOKEN)]), ..ServerOptions::for_fake(&fake) };
+    // The opt-in tools the Python client calls when listed.
+    let enable =
+        ("ORCHESTRA_MCP_ENABLE_TOOLS", "migrate_pipeline,import_pipeline,create_environment,update_environment");
+    let options = ServerOptions {
+        env: env(&[("ORCHESTRA_MCP_HTTP_TOKEN", MCP_TOKEN), enable]),
+        ..ServerOptions::for_fake(&fake)
+    };
     let server = HttpServer::start(options, "0").await.unwrap();
     (fake, server)
 }

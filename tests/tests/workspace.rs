@@ -131,7 +131,15 @@ async fn assets_are_filtered_sorted_and_found_by_either_id() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn environments_are_created_merged_into_and_deleted_only_when_enabled() {
-    let (fake, server) = setup().await;
+    let (fake, default) = setup().await;
+    // Every environment write is opt-in: absent by default, present when enabled by name.
+    for write in ["create_environment", "update_environment", "delete_environment"] {
+        assert!(!default.tools.iter().any(|t| t.name == write), "{write} is listed by default");
+        let refused = default.try_call(write, json!({"environment": "Dev"})).await.unwrap_err().to_string();
+        assert!(refused.contains(&format!("ORCHESTRA_MCP_ENABLE_TOOLS={write}")), "says how to enable it: {refused}");
+    }
+    let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "create_environment,update_environment")]);
+    let server = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let created = server
         .ok(
             "create_environment",
@@ -159,8 +167,6 @@ async fn environments_are_created_merged_into_and_deleted_only_when_enabled() {
     let list = server.ok("list_environments", json!({})).await;
     assert_eq!(list["defaultEnvironment"], "Dev", "the old default was unset");
 
-    // Deleting is opt-in: absent by default, present when enabled by name.
-    assert!(!server.tools.iter().any(|t| t.name == "delete_environment"));
     let env = orchestra_tests::env(&[("ORCHESTRA_MCP_ENABLE_TOOLS", "delete_environment")]);
     let admin = Server::start(ServerOptions { env, ..ServerOptions::for_fake(&fake) }).await.unwrap();
     let tool = admin.tools.iter().find(|t| t.name == "delete_environment").expect("enabled by name");

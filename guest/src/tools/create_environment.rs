@@ -91,6 +91,7 @@ super::single_step_tool! {
     title: "Create an environment",
     toolset: "environments",
     annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
+    opt_in: true,
     args: Args,
     output: Output,
     run: run,

@@ -63,6 +63,7 @@ super::single_step_tool! {
     title: "Import a pipeline from git",
     toolset: "pipelines",
     annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
+    opt_in: true,
     args: Args,
     output: Saved,
     run: run,

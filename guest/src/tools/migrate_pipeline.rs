@@ -68,6 +68,7 @@ super::single_step_tool! {
     title: "Move a pipeline's definition into git",
     toolset: "pipelines",
     annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
+    opt_in: true,
     args: Args,
     output: Saved,
     run: run,

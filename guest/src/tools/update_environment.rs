@@ -88,6 +88,7 @@ super::single_step_tool! {
     title: "Update an environment",
     toolset: "environments",
     annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
+    opt_in: true,
     args: Args,
     output: Output,
     run: run,

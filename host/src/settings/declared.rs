@@ -173,8 +173,9 @@ pub struct ToolSettings {
     pub read_only: bool,
     /// Tools to expose, comma-separated.
     ///
-    /// Opt-in tools (the deletes, asset writes, integration state and Azure credentials)
-    /// are exposed only when named here, never by enabling their toolset; naming nothing
+    /// Opt-in tools (the deletes, asset and environment writes, pipeline import and
+    /// migration, integration state and Azure credentials) are exposed only when named
+    /// here, never by enabling their toolset; naming nothing
     /// but opt-in tools adds them to the defaults. Any other enable (of a tool or a
     /// toolset) turns the list into an allowlist: only what is enabled is exposed, so new
     /// tools never appear unannounced.
