@@ -88,7 +88,7 @@ fn tidy(value: &mut Value, side: Side) {
             }
         }
     }
-    // Neither validates anything: an object admits other properties unless told not to.
+    // Neither validates anything (an object admits other properties unless told not to).
     if map.get("default").is_some_and(Value::is_null) {
         map.remove("default");
     }

@@ -37,7 +37,8 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(run(cli, &matches));
-    // Do not wait for blocked stdin reads once the session has ended.
+    // Exit without waiting for blocking work still in flight (a name lookup); the stdin
+    // thread, blocked in its read, ends with the process.
     runtime.shutdown_background();
     result.unwrap_or_else(|e| {
         eprintln!("orchestra-mcp: {e:#}");

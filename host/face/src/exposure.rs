@@ -5,8 +5,9 @@
 //! Precedence, first match wins: the tool enabled → on; the tool disabled → off; its
 //! toolset enabled → on, unless the tool is opt-in; its toolset disabled → off; otherwise
 //! on, unless in allowlist mode or the tool is opt-in (deletes, asset and environment
-//! writes, pipeline import and migration, integration state). An opt-in tool is exposed only when named: enabling its toolset never widens
-//! what can be destroyed. Allowlist mode is on when an enable names a toolset or a tool
+//! writes, pipeline import and migration, integration state). An opt-in tool is exposed
+//! only when named: enabling its toolset never widens what can be destroyed or
+//! reconfigured. Allowlist mode is on when an enable names a toolset or a tool
 //! that is not opt-in: enabling only opt-in tools adds them to the defaults. Read-only mode
 //! then removes every tool that is not read-only, whatever enabled it. A name that matches
 //! no tool or toolset is refused (with the nearest real name), and so is a configuration

@@ -175,10 +175,9 @@ pub struct ToolSettings {
     ///
     /// Opt-in tools (the deletes, asset and environment writes, pipeline import and
     /// migration, integration state and Azure credentials) are exposed only when named
-    /// here, never by enabling their toolset; naming nothing
-    /// but opt-in tools adds them to the defaults. Any other enable (of a tool or a
-    /// toolset) turns the list into an allowlist: only what is enabled is exposed, so new
-    /// tools never appear unannounced.
+    /// here, never by enabling their toolset; naming nothing but opt-in tools adds them to
+    /// the defaults. Any other enable (of a tool or a toolset) turns the list into an
+    /// allowlist: only what is enabled is exposed, so new tools never appear unannounced.
     #[arg(long, env = exposure::ENABLE_TOOLS, value_name = "TOOLS", value_delimiter = ',')]
     pub enable_tools: Vec<String>,
     /// Tools to leave out, comma-separated.
