@@ -123,9 +123,9 @@ fn subschemas(map: &mut serde_json::Map<String, Value>) -> Vec<&mut Value> {
 /// validator has less to do and `tools/list` less to carry: `description` (clients check
 /// results against the schema and show a model the result, not the schema; the Rust doc
 /// comments the descriptions came from stay, for this code's readers), `default` (which
-/// validates nothing), and an `anyOf` of
-/// bare types, which becomes one type list (one check instead of a subschema per branch).
-/// Runs after the children are tidied, so nested `anyOf`s fold from the inside out.
+/// validates nothing), and an `anyOf` of bare types, which becomes one type list (one check
+/// instead of a subschema per branch). Runs after the children are tidied, so nested
+/// `anyOf`s fold from the inside out.
 fn lean_output(map: &mut serde_json::Map<String, Value>) {
     map.remove("description");
     map.remove("default");
